@@ -1,0 +1,37 @@
+// Bundles the extension, the worker program, the CLI and the core library with esbuild.
+// Every entry is self-contained CommonJS for Node 20, so a worker can be copied to another
+// machine as one file, and the extension needs no node_modules at run time.
+import { build } from 'esbuild';
+import { readFile, rm } from 'node:fs/promises';
+
+const { version } = JSON.parse(await readFile('package.json', 'utf8'));
+
+const watch = process.argv.includes('--watch');
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: 'linked',
+  logLevel: 'warning',
+  external: ['vscode'],
+  minify: true,
+  keepNames: true,
+  legalComments: 'none',
+  define: { __RRQ_VERSION__: JSON.stringify(version) },
+};
+
+await rm('dist', { recursive: true, force: true });
+const entries = [
+  { in: 'src/extension/extension.ts', out: 'extension' },
+  { in: 'src/workerProcess/main.ts', out: 'worker' },
+  { in: 'src/cli/main.ts', out: 'cli', banner: { js: '#!/usr/bin/env node' } },
+  { in: 'src/core/index.ts', out: 'core' },
+];
+await Promise.all(entries.map((e) => build({
+  ...common,
+  entryPoints: [e.in],
+  outfile: `dist/${e.out}.js`,
+  ...(e.banner ? { banner: e.banner } : {}),
+})));
+if (watch) console.log('watch mode is not supported; run npm run build again');

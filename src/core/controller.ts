@@ -1,0 +1,221 @@
+// The controller: any process that talks to one queue id. All state lives in Redis; a
+// controller holds only its connections, so many can work on one queue at once.
+import type Redis from 'ioredis';
+import type { RedisOptions } from 'ioredis';
+import { asArray, quoteList, type ControllerContext } from './context';
+import { EventHub } from './events';
+import { newQueueId } from './ids';
+import { queueKeys, type QueueKeys } from './keys';
+import * as messages from './messages';
+import type { LogEntry, ResolvedWorkerConfig, TaskStatus, WorkerConfig, WorkerInfo, WorkerStatus } from './protocol';
+import { openConnection, resolveRedisTarget, type RedisTarget } from './redisConnection';
+import { workerSpawn, type WorkerSpawnHandle, type WorkerSpawnOptions } from './spawn';
+import * as tasks from './taskApi';
+import type { TaskCreateOptions } from './tasks';
+import * as workers from './workers';
+
+export interface ControllerOptions {
+  /** Queue id shared by the controller and its workers (default: RRQ_QUEUE_ID, else a new `rrq:<8 hex>`). */
+  queueId?: string;
+  /** Redis URL or ioredis options (default: RRQ_REDIS_URL, then 127.0.0.1:6379, then a private server). */
+  redis?: string | RedisOptions;
+}
+
+export interface WorkerStopOptions {
+  /** 'message' (default) sends STOP; 'kill' signals processes on this host. */
+  type?: 'message' | 'kill';
+  /** Seconds to wait for the workers to confirm (default 0: do not wait). */
+  timeout?: number;
+}
+
+export class Controller {
+  readonly queueId: string;
+  readonly keys: QueueKeys;
+  private readonly ctx: ControllerContext;
+  private closed = false;
+
+  private constructor(redis: Redis, target: RedisTarget, keys: QueueKeys) {
+    this.queueId = keys.queueId;
+    this.keys = keys;
+    const events = new EventHub(keys.events, () => openConnection(target, `rrq:${keys.queueId}:events`));
+    this.ctx = { redis, keys, events, target };
+  }
+
+  static async connect(options: ControllerOptions = {}): Promise<Controller> {
+    const keys = queueKeys(options.queueId ?? process.env.RRQ_QUEUE_ID ?? newQueueId());
+    const target = await resolveRedisTarget(options.redis);
+    const redis = await openConnection(target, `rrq:${keys.queueId}:controller`);
+    return new Controller(redis, target, keys);
+  }
+
+  /** Where Redis is, password hidden. */
+  get redisDisplay(): string {
+    return this.ctx.target.display;
+  }
+
+  /** The Redis connection (for advanced use; do not issue blocking commands on it). */
+  get redis(): Redis {
+    return this.ctx.redis;
+  }
+
+  // Workers --------------------------------------------------------------------------------
+
+  async workerSpawn(n = 1, options: WorkerSpawnOptions = {}): Promise<WorkerSpawnHandle> {
+    return workerSpawn(this.ctx, n, options, async (ids, timeout) => {
+      await this.workerStop(ids, { timeout });
+    });
+  }
+
+  workerList(): Promise<string[]> {
+    return workers.workerList(this.ctx);
+  }
+
+  workerStatus(ids?: string | readonly string[]): Promise<Record<string, WorkerStatus>> {
+    return workers.workerStatus(this.ctx, ids);
+  }
+
+  workerInfo(ids?: string | readonly string[]): Promise<Record<string, WorkerInfo>> {
+    return workers.workerInfo(this.ctx, ids);
+  }
+
+  workerTaskId(ids?: string | readonly string[]): Promise<Record<string, string | null>> {
+    return workers.workerTaskId(this.ctx, ids);
+  }
+
+  workerLogTail(options: workers.WorkerLogTailOptions = {}): Promise<LogEntry[]> {
+    return workers.workerLogTail(this.ctx, options);
+  }
+
+  /**
+   * Stop workers (default: all active). With type 'message' they finish their current task,
+   * answer STOP with "BYE" and exit; with a timeout this waits for that answer.
+   */
+  async workerStop(ids?: string | readonly string[], options: WorkerStopOptions = {}): Promise<string[]> {
+    const list = ids === undefined ? await this.workerList() : asArray(ids);
+    if (list.length === 0) return [];
+    const type = options.type ?? 'message';
+    if (type === 'message') {
+      const timeout = options.timeout ?? 0;
+      if (timeout > 0) {
+        await messages.messageSendAndWait(this.ctx, 'STOP', 'BYE', { workerIds: list, timeout });
+        await this.waitForStatus(list, ['EXITED', 'LOST'], timeout);
+      } else {
+        await messages.messageSendTo(this.ctx, 'STOP', 'BYE', { workerIds: list });
+      }
+      return list;
+    }
+    if (type !== 'kill') throw new Error(`workerStop: type must be 'message' or 'kill', not ${JSON.stringify(type)}`);
+    const info = await this.workerInfo(list);
+    const remote = list.filter((id) => !workers.isLocalHost(info[id]));
+    if (remote.length > 0) {
+      throw new Error(`Cannot kill worker(s) on another host from here: ${quoteList(remote)}; use type 'message'`);
+    }
+    for (const id of list) {
+      try {
+        process.kill(info[id]!.pid, 'SIGKILL');
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
+      }
+      await workers.workerMarkGone(this.ctx, id, 'EXITED', 'KILLED');
+    }
+    return list;
+  }
+
+  private async waitForStatus(ids: string[], wanted: WorkerStatus[], timeoutSeconds: number): Promise<void> {
+    const ok = await this.ctx.events.waitFor(async () => {
+      const status = await this.workerStatus(ids);
+      return ids.every((id) => wanted.includes(status[id]!)) ? true : undefined;
+    }, (e) => ids.includes(e.worker), timeoutSeconds * 1000);
+    if (!ok) throw new Error(`Worker(s) did not reach ${wanted.join('/')} within ${timeoutSeconds} s: ${quoteList(ids)}`);
+  }
+
+  workerDeleteExited(ids?: string | readonly string[]): Promise<string[]> {
+    return workers.workerDeleteExited(this.ctx, ids);
+  }
+
+  workerConfigSave(name: string, config: WorkerConfig): Promise<ResolvedWorkerConfig> {
+    return workers.workerConfigSave(this.ctx, name, config);
+  }
+
+  workerConfigList(): Promise<string[]> {
+    return workers.workerConfigList(this.ctx);
+  }
+
+  workerConfigRead(name: string): Promise<ResolvedWorkerConfig> {
+    return workers.workerConfigRead(this.ctx, name);
+  }
+
+  // Messages -------------------------------------------------------------------------------
+
+  async messageSend(command: string, args?: unknown, options: messages.MessageSendOptions = {}): Promise<string> {
+    return (await messages.messageSendTo(this.ctx, command, args, options)).id;
+  }
+
+  messageHasResponse(id: string, options: { workerIds?: string | readonly string[] } = {}): Promise<Record<string, boolean>> {
+    return messages.messageHasResponse(this.ctx, id, options.workerIds);
+  }
+
+  messageResponseIds(workerId: string): Promise<string[]> {
+    return messages.messageResponseIds(this.ctx, workerId);
+  }
+
+  messageGetResponse(id: string, options: messages.MessageGetResponseOptions = {}): Promise<Record<string, unknown>> {
+    return messages.messageGetResponse(this.ctx, id, options);
+  }
+
+  messageSendAndWait(command: string, args?: unknown, options: messages.MessageSendAndWaitOptions = {}): Promise<Record<string, unknown>> {
+    return messages.messageSendAndWait(this.ctx, command, args, options);
+  }
+
+  // Tasks ----------------------------------------------------------------------------------
+
+  taskCreateExpr(expr: string, options: TaskCreateOptions = {}): Promise<string> {
+    return tasks.taskCreateExpr(this.ctx, expr, options);
+  }
+
+  taskCreateBulkCall(fn: ((...args: any[]) => unknown) | string, data: readonly unknown[], options: tasks.TaskCreateBulkCallOptions = {}): Promise<string[]> {
+    return tasks.taskCreateBulkCall(this.ctx, fn, data, options);
+  }
+
+  /** Status of one task, or of several (same order as given). */
+  taskStatus(id: string): Promise<TaskStatus>;
+  taskStatus(ids: readonly string[]): Promise<TaskStatus[]>;
+  async taskStatus(ids: string | readonly string[]): Promise<TaskStatus | TaskStatus[]> {
+    const statuses = await tasks.taskStatuses(this.ctx, asArray(ids));
+    return typeof ids === 'string' ? statuses[0]! : statuses;
+  }
+
+  taskWait(ids: string | readonly string[], options: { timeout?: number } = {}): Promise<boolean> {
+    return tasks.taskWait(this.ctx, ids, options.timeout);
+  }
+
+  async taskResult(id: string): Promise<unknown> {
+    return (await tasks.taskResults(this.ctx, [id]))[0];
+  }
+
+  taskResults(ids: readonly string[]): Promise<unknown[]> {
+    return tasks.taskResults(this.ctx, [...ids]);
+  }
+
+  // Lifecycle ------------------------------------------------------------------------------
+
+  /** Delete every key of this queue id (rrq's destroy). Workers should be stopped first. */
+  async destroy(): Promise<number> {
+    let deleted = 0;
+    let cursor = '0';
+    do {
+      const [next, found] = await this.ctx.redis.scan(cursor, 'MATCH', `${this.keys.prefix}*`, 'COUNT', 1000);
+      cursor = next;
+      if (found.length > 0) deleted += await this.ctx.redis.del(...found);
+    } while (cursor !== '0');
+    return deleted;
+  }
+
+  /** Close connections. Workers keep running (stop them first if they should not). */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.ctx.events.close();
+    await this.ctx.redis.quit().catch(() => this.ctx.redis.disconnect());
+  }
+}

@@ -1,0 +1,16 @@
+// Public API of the core library (`require('rrq/core')`).
+export { Controller, type ControllerOptions, type WorkerStopOptions } from './controller';
+export { TimeoutError } from './context';
+export { encodeValue, decodeValue } from './encoding';
+export { queueKeys, type QueueKeys } from './keys';
+export { formatMessageId, newQueueId, workerIds, workerNamePrefix } from './ids';
+export { formatLogLine } from './logs';
+export {
+  MESSAGE_COMMANDS, TASK_STATUSES, WORKER_STATUSES,
+  type EventRecord, type LogEntry, type MessageCommand, type ResolvedWorkerConfig, type TaskStatus,
+  type TimeoutInfo, type WorkerConfig, type WorkerInfo, type WorkerStatus,
+} from './protocol';
+export { parseRedisUrl, redactUrl, resolveRedisTarget, type RedisTarget } from './redisConnection';
+export { stateDir, INSTALL_REDIS_HINT } from './embeddedRedis';
+export type { WorkerSpawnHandle, WorkerSpawnOptions } from './spawn';
+export { VERSION } from './version';

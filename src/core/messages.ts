@@ -1,0 +1,195 @@
+// Controller side of messages: send, look for responses, wait for them (blocking on Redis
+// events, never on a polling interval), fetch and delete them.
+import { quoteList, secondsToMs, type ControllerContext } from './context';
+import { decodeValue, encodeValue } from './encoding';
+import { MESSAGE_ID_PATTERN } from './ids';
+import type { ResponseRecord } from './protocol';
+import { EventWatch, RECONNECTED } from './events';
+import { sendMessageRecord } from './scripts';
+
+export interface MessageSendOptions {
+  /** Workers to send to (default: every active worker). */
+  workerIds?: string | readonly string[];
+}
+
+export interface MessageGetResponseOptions {
+  workerIds?: string | readonly string[];
+  /** Delete the responses after reading them. */
+  delete?: boolean;
+  /** Seconds to wait for missing responses (default 0: answer now). */
+  timeout?: number;
+}
+
+export interface MessageSendAndWaitOptions {
+  workerIds?: string | readonly string[];
+  /** Seconds to wait for all responses (default 600). */
+  timeout?: number;
+  /** Delete the responses once read (default true). */
+  delete?: boolean;
+}
+
+function idsOption(ids: string | readonly string[] | undefined): string[] | undefined {
+  if (ids === undefined) return undefined;
+  const list = typeof ids === 'string' ? [ids] : [...ids];
+  for (const id of list) {
+    if (typeof id !== 'string' || id === '') throw new Error(`Invalid worker id ${JSON.stringify(id)}`);
+  }
+  return list;
+}
+
+function assertMessageId(id: string): void {
+  if (typeof id !== 'string' || !MESSAGE_ID_PATTERN.test(id)) {
+    throw new Error(`Invalid message id ${JSON.stringify(id)}: expected '<seconds>.<microseconds>' as returned by messageSend`);
+  }
+}
+
+export async function messageSendTo(
+  ctx: ControllerContext, command: string, args: unknown, options: MessageSendOptions = {},
+): Promise<{ id: string; workerIds: string[] }> {
+  if (typeof command !== 'string' || !/^[A-Z_]+$/i.test(command)) {
+    throw new Error(`Invalid message command ${JSON.stringify(command)}`);
+  }
+  const ids = idsOption(options.workerIds);
+  if (ids && ids.length === 0) throw new Error('Message not sent: the list of workers is empty');
+  return sendMessageRecord(ctx.redis, ctx.keys, command.toUpperCase(), encodeValue(args), ids);
+}
+
+async function defaultWorkers(ctx: ControllerContext, ids: string | readonly string[] | undefined): Promise<string[]> {
+  return idsOption(ids) ?? (await ctx.redis.smembers(ctx.keys.workerIds)).sort();
+}
+
+export async function messageHasResponse(
+  ctx: ControllerContext, id: string, workerIds?: string | readonly string[],
+): Promise<Record<string, boolean>> {
+  assertMessageId(id);
+  const ids = await defaultWorkers(ctx, workerIds);
+  const pipeline = ctx.redis.pipeline();
+  for (const w of ids) pipeline.hexists(ctx.keys.workerResponse(w), id);
+  const results = (await pipeline.exec()) ?? [];
+  return Object.fromEntries(ids.map((w, i) => [w, results[i]?.[1] === 1]));
+}
+
+export async function messageResponseIds(ctx: ControllerContext, workerId: string): Promise<string[]> {
+  const ids = await ctx.redis.hkeys(ctx.keys.workerResponse(workerId));
+  // Zero-padded ids sort correctly as strings; numeric order decides between different lengths of seconds.
+  return ids.sort((a, b) => (a.length - b.length) || (a < b ? -1 : a > b ? 1 : 0));
+}
+
+export function decodeResponse(text: string): unknown {
+  let record: ResponseRecord;
+  try {
+    record = JSON.parse(text) as ResponseRecord;
+  } catch {
+    return new Error(`Unreadable response record: ${text.slice(0, 200)}`);
+  }
+  try {
+    return decodeValue(record.result);
+  } catch (err) {
+    return new Error(`Unreadable response value for message ${record.id}: ${(err as Error).message}`);
+  }
+}
+
+async function readResponses(ctx: ControllerContext, id: string, workers: string[]): Promise<(string | null)[]> {
+  const pipeline = ctx.redis.pipeline();
+  for (const w of workers) pipeline.hget(ctx.keys.workerResponse(w), id);
+  const results = (await pipeline.exec()) ?? [];
+  return results.map(([err, value]) => {
+    if (err) throw err;
+    return value as string | null;
+  });
+}
+
+/**
+ * Collect the responses of `workers` to message `id`. Events (subscribed before anything is
+ * read) tell which worker has just answered, so each wake-up reads only that worker's field;
+ * a reconnect or the deadline makes it read every missing one. Deletes only once all arrived,
+ * so an error never loses a response.
+ */
+async function collectResponses(
+  ctx: ControllerContext, id: string, workers: string[], watch: EventWatch,
+  options: { timeoutMs: number; delete: boolean; checkFirst: boolean },
+): Promise<Record<string, unknown>> {
+  const found = new Map<string, string>();
+  const targeted = new Set(workers);
+  let toRead = new Set<string>(options.checkFirst ? workers : []);
+  const deadline = Date.now() + options.timeoutMs;
+  for (;;) {
+    for (const event of watch.drain()) {
+      if (event.command === RECONNECTED) workers.forEach((w) => toRead.add(w));
+      else if (event.ref === id && event.command === 'RESPONSE' && targeted.has(event.worker)) {
+        if (event.response !== undefined) found.set(event.worker, event.response);
+        else toRead.add(event.worker);
+      }
+    }
+    const missingBefore = workers.length - found.size;
+    const pending = [...toRead].filter((w) => !found.has(w));
+    toRead = new Set();
+    if (pending.length > 0) {
+      const values = await readResponses(ctx, id, pending);
+      pending.forEach((w, i) => {
+        const v = values[i];
+        if (v !== null && v !== undefined) found.set(w, v);
+      });
+    }
+    if (found.size === workers.length) break;
+    const readEverything = pending.length === missingBefore;
+    const remaining = deadline - Date.now();
+    if (remaining <= 0) {
+      if (readEverything) break;
+      workers.forEach((w) => toRead.add(w)); // One last full look before giving up.
+    } else if (!(await watch.next(remaining))) {
+      workers.forEach((w) => toRead.add(w));
+    }
+  }
+  const absent = workers.filter((w) => !found.has(w));
+  if (absent.length > 0) {
+    const what = absent.length === 1 ? 'worker' : 'workers';
+    throw new Error(`Response missing for ${what}: ${quoteList(absent)}`);
+  }
+  if (options.delete) {
+    const pipeline = ctx.redis.pipeline();
+    for (const w of workers) pipeline.hdel(ctx.keys.workerResponse(w), id);
+    await pipeline.exec();
+  }
+  return Object.fromEntries(workers.map((w) => [w, decodeResponse(found.get(w)!)]));
+}
+
+export async function messageGetResponse(
+  ctx: ControllerContext, id: string, options: MessageGetResponseOptions = {},
+): Promise<Record<string, unknown>> {
+  assertMessageId(id);
+  const workers = await defaultWorkers(ctx, options.workerIds);
+  const timeoutMs = secondsToMs(options.timeout, 0);
+  const watch = timeoutMs > 0 ? await EventWatch.start(ctx.events) : EventWatch.idle();
+  try {
+    return await collectResponses(ctx, id, workers, watch, { timeoutMs, delete: options.delete ?? false, checkFirst: true });
+  } finally {
+    watch.stop();
+  }
+}
+
+export async function messageSendAndWait(
+  ctx: ControllerContext, command: string, args: unknown, options: MessageSendAndWaitOptions = {},
+): Promise<Record<string, unknown>> {
+  const timeout = options.timeout ?? 600;
+  const timeoutMs = secondsToMs(timeout, 600);
+  // Listening starts before the send, so no response can be missed and none needs a first look.
+  const watch = await EventWatch.start(ctx.events);
+  try {
+    const sent = await messageSendTo(ctx, command, args, options.workerIds === undefined ? {} : { workerIds: options.workerIds });
+    if (sent.workerIds.length === 0) throw new Error(`Message ${command} not sent: there are no active workers`);
+    try {
+      return await collectResponses(ctx, sent.id, sent.workerIds, watch, {
+        timeoutMs, delete: options.delete ?? true, checkFirst: false,
+      });
+    } catch (err) {
+      const message = (err as Error).message;
+      if (message.startsWith('Response missing')) {
+        throw new Error(`${message} (message ${sent.id} ${command.toUpperCase()}, timeout ${timeout} s)`);
+      }
+      throw err;
+    }
+  } finally {
+    watch.stop();
+  }
+}

@@ -1,0 +1,158 @@
+// The records that travel through Redis, shared by controller and worker.
+// docs/protocol.md describes the same for clients in other languages.
+
+export const WORKER_STATUSES = ['IDLE', 'BUSY', 'PAUSED', 'EXITED', 'LOST'] as const;
+export type WorkerStatus = (typeof WORKER_STATUSES)[number];
+
+export const TASK_STATUSES = [
+  'PENDING', 'RUNNING', 'COMPLETE', 'ERROR', 'CANCELLED', 'DIED', 'TIMEOUT', 'IMPOSSIBLE', 'DEFERRED', 'MOVED',
+] as const;
+export type TaskStatus = (typeof TASK_STATUSES)[number] | 'MISSING';
+
+/** Statuses after which a task will not change again by itself. */
+export const TASK_FINISHED: ReadonlySet<TaskStatus> = new Set<TaskStatus>([
+  'COMPLETE', 'ERROR', 'CANCELLED', 'DIED', 'TIMEOUT', 'IMPOSSIBLE', 'MOVED',
+]);
+
+export const MESSAGE_COMMANDS = [
+  'PING', 'ECHO', 'EVAL', 'INFO', 'PAUSE', 'RESUME', 'REFRESH', 'TIMEOUT_SET', 'TIMEOUT_GET', 'STOP',
+] as const;
+export type MessageCommand = (typeof MESSAGE_COMMANDS)[number];
+
+/** Element of a worker's message list: JSON `{id, command, args}`; `args` is an encoded value. */
+export interface MessageRecord {
+  id: string;
+  command: string;
+  /** Encoded with `encodeValue` (devalue text). */
+  args: string;
+}
+
+/** Field value in a worker's response hash: JSON; `result` is an encoded value. */
+export interface ResponseRecord {
+  id: string;
+  command: string;
+  /** Encoded with `encodeValue` (devalue text). */
+  result: string;
+  /** Worker clock, seconds since the epoch, when the response was written. */
+  time: number;
+}
+
+/** Element of a worker's log list (JSON). */
+export interface LogRecord {
+  /** Seconds since the epoch (worker clock, millisecond precision). */
+  time: number;
+  command: string;
+  message: string;
+  /** Process id of a child process (separate-process tasks), else absent. */
+  child?: number;
+}
+
+export interface LogEntry {
+  workerId: string;
+  child: number | null;
+  time: number;
+  command: string;
+  message: string;
+}
+
+/**
+ * Published on the queue's events channel for every log record, with the id the entry is
+ * about (`ref`: a message id or task id). Events wake waiters; Redis keys stay the truth.
+ */
+export interface EventRecord extends LogRecord {
+  worker: string;
+  ref?: string;
+  /**
+   * On RESPONSE events: the response record exactly as written to the response hash, when it
+   * is small (at most RESPONSE_INLINE_MAX characters), so a waiting controller need not read it.
+   */
+  response?: string;
+}
+
+export const RESPONSE_INLINE_MAX = 32 * 1024;
+
+export interface WorkerInfo {
+  worker: string;
+  config: string;
+  rrqVersion: string;
+  platform: string;
+  running: string;
+  hostname: string;
+  username: string;
+  queue: string[];
+  wd: string;
+  pid: number;
+  redisHost: string;
+  redisPort: number;
+  heartbeatKey: string | null;
+  node: string;
+  /** Time the environment was (re)built, seconds since the epoch. */
+  envir?: number;
+}
+
+export interface TimeoutInfo {
+  timeoutIdle: number;
+  remaining: number;
+}
+
+/** Stored worker configuration (rrq's `worker_config`). */
+export interface WorkerConfig {
+  /** Queues to serve, in priority order; `default` is always served, last. */
+  queue?: string[];
+  /** Seconds one blocking poll lasts before the worker looks around again (rrq: 60). */
+  pollTimeout?: number;
+  /** Seconds without work before the worker exits; Infinity (default) never. */
+  timeoutIdle?: number;
+  /** Module that builds the task environment (path, resolved on the worker's machine). */
+  envir?: string | null;
+  /** Log entries kept per worker in Redis (older ones are trimmed). */
+  logMax?: number;
+}
+
+export interface ResolvedWorkerConfig {
+  queue: string[];
+  pollTimeout: number;
+  timeoutIdle: number;
+  envir: string | null;
+  logMax: number;
+}
+
+export const DEFAULT_WORKER_CONFIG: ResolvedWorkerConfig = {
+  queue: ['default'],
+  pollTimeout: 60,
+  timeoutIdle: Infinity,
+  envir: null,
+  logMax: 10_000,
+};
+
+export function resolveWorkerConfig(config: WorkerConfig = {}): ResolvedWorkerConfig {
+  const queue = normaliseQueues(config.queue);
+  const pollTimeout = config.pollTimeout ?? DEFAULT_WORKER_CONFIG.pollTimeout;
+  if (!(pollTimeout > 0)) throw new Error(`pollTimeout must be a positive number of seconds, not ${pollTimeout}`);
+  const timeoutIdle = config.timeoutIdle ?? DEFAULT_WORKER_CONFIG.timeoutIdle;
+  if (!(timeoutIdle >= 0)) throw new Error(`timeoutIdle must be a non-negative number of seconds or Infinity, not ${timeoutIdle}`);
+  const logMax = config.logMax ?? DEFAULT_WORKER_CONFIG.logMax;
+  if (!(Number.isInteger(logMax) && logMax > 0)) throw new Error(`logMax must be a positive integer, not ${logMax}`);
+  return { queue, pollTimeout, timeoutIdle, envir: config.envir ?? null, logMax };
+}
+
+/** rrq's rule: queues in the given order, duplicates dropped, `default` last. */
+export function normaliseQueues(queue: readonly string[] | undefined): string[] {
+  const names = (queue ?? []).filter((q) => q !== 'default');
+  for (const q of names) {
+    if (typeof q !== 'string' || q.length === 0 || /[\s{}]/.test(q)) {
+      throw new Error(`Invalid queue name ${JSON.stringify(q)}`);
+    }
+  }
+  return [...new Set(names), 'default'];
+}
+
+/** Worker config as stored in Redis: JSON, with Infinity written as null. */
+export function serialiseWorkerConfig(config: ResolvedWorkerConfig): string {
+  return JSON.stringify({ ...config, timeoutIdle: Number.isFinite(config.timeoutIdle) ? config.timeoutIdle : null });
+}
+
+export function parseWorkerConfig(text: string): ResolvedWorkerConfig {
+  const raw = JSON.parse(text) as WorkerConfig & { timeoutIdle?: number | null };
+  return resolveWorkerConfig({ ...raw, timeoutIdle: raw.timeoutIdle ?? Infinity });
+}

@@ -1,0 +1,116 @@
+// Where Redis is, and how to open connections to it. Passwords stay in memory and in
+// the environment of spawned workers; they never appear in URLs that are logged or shown.
+import Redis, { type RedisOptions } from 'ioredis';
+import { ensureEmbeddedRedis } from './embeddedRedis';
+
+export interface RedisTarget {
+  /** Options for ioredis (host, port, username, password, db, tls). */
+  options: RedisOptions;
+  /** Full URL, password included: only for handing to worker processes via their environment. */
+  url: string;
+  /** Safe to print: the URL with the password replaced. */
+  display: string;
+  /** How it was chosen: given explicitly, from RRQ_REDIS_URL, local default, or private embedded server. */
+  source: 'given' | 'environment' | 'local' | 'embedded';
+}
+
+export const DEFAULT_LOCAL_REDIS = 'redis://127.0.0.1:6379';
+
+export function parseRedisUrl(text: string): RedisOptions {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new Error(`Invalid Redis URL '${redactUrl(text)}': expected redis://[user:password@]host[:port][/db] or rediss://...`);
+  }
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
+    throw new Error(`Invalid Redis URL '${redactUrl(text)}': the scheme must be redis:// or rediss://`);
+  }
+  const options: RedisOptions = {
+    host: url.hostname.replace(/^\[(.*)\]$/, '$1') || '127.0.0.1',
+    port: url.port ? Number(url.port) : 6379,
+  };
+  if (url.username) options.username = decodeURIComponent(url.username);
+  if (url.password) options.password = decodeURIComponent(url.password);
+  const db = url.pathname.replace(/^\//, '');
+  if (db) {
+    if (!/^\d+$/.test(db)) throw new Error(`Invalid Redis URL '${redactUrl(text)}': the path must be a database number`);
+    options.db = Number(db);
+  }
+  if (url.protocol === 'rediss:') options.tls = { servername: options.host! };
+  return options;
+}
+
+export function urlFromOptions(options: RedisOptions): string {
+  const scheme = options.tls ? 'rediss' : 'redis';
+  const host = options.host ?? '127.0.0.1';
+  const hostPart = host.includes(':') ? `[${host}]` : host;
+  let auth = '';
+  if (options.username || options.password) {
+    auth = `${encodeURIComponent(options.username ?? '')}${options.password ? `:${encodeURIComponent(options.password)}` : ''}@`;
+  }
+  const db = options.db ? `/${options.db}` : '';
+  return `${scheme}://${auth}${hostPart}:${options.port ?? 6379}${db}`;
+}
+
+/** Replace the password in a Redis URL (or in any text containing one) with `***`. */
+export function redactUrl(text: string): string {
+  return text.replace(/(rediss?:\/\/[^:/@\s]*:)[^@\s]*@/g, '$1***@');
+}
+
+function target(options: RedisOptions, source: RedisTarget['source']): RedisTarget {
+  const url = urlFromOptions(options);
+  return { options, url, display: redactUrl(url), source };
+}
+
+/** Connections fail fast at start-up so a wrong address is reported, not retried forever. */
+export async function openConnection(t: RedisTarget, name: string, extra: RedisOptions = {}): Promise<Redis> {
+  const redis = new Redis({
+    ...t.options,
+    connectionName: name,
+    lazyConnect: true,
+    enableReadyCheck: true,
+    maxRetriesPerRequest: null,
+    ...extra,
+  });
+  // ioredis emits 'error' on every failed reconnect; a listener keeps them from being unhandled.
+  redis.on('error', () => {});
+  try {
+    await redis.connect();
+  } catch (err) {
+    redis.disconnect();
+    throw new Error(`Cannot connect to Redis at ${t.display}: ${redactUrl((err as Error).message)}`);
+  }
+  return redis;
+}
+
+async function answersPing(options: RedisOptions): Promise<boolean> {
+  const probe = new Redis({
+    ...options, lazyConnect: true, connectTimeout: 500, maxRetriesPerRequest: 0, retryStrategy: () => null,
+    enableOfflineQueue: false,
+  });
+  probe.on('error', () => {});
+  try {
+    await probe.connect();
+    return (await probe.ping()) === 'PONG';
+  } catch {
+    return false;
+  } finally {
+    probe.disconnect();
+  }
+}
+
+/**
+ * Choose the Redis to use: the one given, else RRQ_REDIS_URL, else redis://127.0.0.1:6379 if it
+ * answers, else a private redis-server this tool starts (and reuses on later runs).
+ */
+export async function resolveRedisTarget(redis?: string | RedisOptions): Promise<RedisTarget> {
+  if (typeof redis === 'string' && redis !== '') return target(parseRedisUrl(redis), 'given');
+  if (redis && typeof redis === 'object') return target({ ...redis }, 'given');
+  const fromEnv = process.env.RRQ_REDIS_URL;
+  if (fromEnv) return target(parseRedisUrl(fromEnv), 'environment');
+  const local = parseRedisUrl(DEFAULT_LOCAL_REDIS);
+  if (await answersPing(local)) return target(local, 'local');
+  const embedded = await ensureEmbeddedRedis(answersPing);
+  return target({ host: '127.0.0.1', port: embedded.port }, 'embedded');
+}
