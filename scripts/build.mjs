@@ -24,8 +24,8 @@ const common = {
 await rm('dist', { recursive: true, force: true });
 const entries = [
   { in: 'src/extension/extension.ts', out: 'extension' },
-  { in: 'src/workerProcess/main.ts', out: 'worker' },
-  { in: 'src/cli/main.ts', out: 'cli', banner: { js: '#!/usr/bin/env node' } },
+  { in: 'src/workerProcess/entry.ts', out: 'worker' },
+  { in: 'src/cli/entry.ts', out: 'cli', banner: { js: '#!/usr/bin/env node' } },
   { in: 'src/core/index.ts', out: 'core' },
 ];
 await Promise.all(entries.map((e) => build({

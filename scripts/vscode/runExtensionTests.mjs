@@ -50,6 +50,29 @@ export async function runExtensionTests({
   return runWithCodeServer({ ext, testsPath, folder, timeoutSec, out });
 }
 
+// Runs in the page before the workbench: forwards console calls made on
+// behalf of the extension host to the harness, without the "%c INFO" styling.
+const EXT_HOST_CONSOLE_TAP = `(() => {
+  for (const level of ['log', 'info', 'warn', 'error', 'debug', 'trace']) {
+    const orig = console[level].bind(console);
+    console[level] = (...args) => {
+      orig(...args);
+      try {
+        const limit = Error.stackTraceLimit;
+        Error.stackTraceLimit = 40;
+        const stack = String(new Error().stack);
+        Error.stackTraceLimit = limit;
+        if (!stack.includes('$logExtensionHostMessage')) return;
+        let rest = args;
+        if (typeof rest[0] === 'string' && /^%c\\s*[A-Z]+$/.test(rest[0])) rest = rest.slice(2);
+        const text = rest.map((a) => typeof a === 'string' ? a : (() => { try { return JSON.stringify(a); } catch { return String(a); } })()).join(' ');
+        const sev = /^%c\\s*(ERR|WARN)/.exec(String(args[0]));
+        window.rrqHarnessExtHostLog?.(sev ? (sev[1] === 'ERR' ? 'error' : 'warn') : level, text);
+      } catch {}
+    };
+  }
+})();`;
+
 async function runWithCodeServer({ ext, testsPath, folder, timeoutSec, out }) {
   const t0 = Date.now();
   checkPrerequisites(); // everything at once: one message
@@ -81,15 +104,17 @@ async function runWithCodeServer({ ext, testsPath, folder, timeoutSec, out }) {
     let settle;
     const exitCode = new Promise((resolve) => { settle = resolve; });
     await page.exposeFunction('codeAutomationExit', (c) => settle(Number(c) === 0 ? 0 : 1));
+    // The extension host's console reaches the workbench over RPC
+    // ($logExtensionHostMessage) and is printed by its log service, looking
+    // like the workbench's own log lines. A console wrapper installed before
+    // the workbench loads tells them apart by the caller's stack.
+    await page.exposeFunction('rrqHarnessExtHostLog', (level, text) => {
+      out(level === 'error' || level === 'warn' ? `[${level}] ${text}` : text);
+    });
+    await page.addInitScript(EXT_HOST_CONSOLE_TAP);
     page.on('console', (msg) => {
-      const text = msg.text();
-      consoleStream.write(`[${msg.type()}] ${text}\n`);
-      // The extension host's console is forwarded to the workbench's, with
-      // a "%c[Extension Host] %c" prefix and CSS arguments.
-      const m = /^%c\[Extension Host\] %c(.*?)(?: color: blue color: (?:inherit|black))?$/s.exec(text)
-        ?? /^\[Extension Host\] (.*)$/s.exec(text);
-      if (m) out(m[1]);
-      else if (verbose) out(`[browser ${msg.type()}] ${text}`);
+      consoleStream.write(`[${msg.type()}] ${msg.text()}\n`);
+      if (verbose) out(`[browser ${msg.type()}] ${msg.text()}`);
     });
     page.on('pageerror', (e) => consoleStream.write(`[pageerror] ${e.stack || e}\n`));
     page.on('crash', () => { out('[vscode-test] the browser page crashed'); settle(1); });

@@ -67,13 +67,3 @@ export async function workerMain(argv: string[]): Promise<number> {
   const reason = await worker.run();
   return reason.startsWith('ERROR') ? 1 : 0;
 }
-
-if (require.main === module) {
-  workerMain(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (err: Error) => {
-      process.stderr.write(`rrq worker failed: ${redactUrl(err.stack ?? err.message)}\n`);
-      process.exit(1);
-    },
-  );
-}
