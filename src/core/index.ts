@@ -6,7 +6,7 @@ export { queueKeys, type QueueKeys } from './keys';
 export { formatMessageId, newQueueId, workerIds, workerNamePrefix } from './ids';
 export { formatLogLine } from './logs';
 export {
-  MESSAGE_COMMANDS, TASK_STATUSES, WORKER_STATUSES,
+  MESSAGE_COMMANDS, TASK_STATUSES, WORKER_STATUSES, normaliseQueues, resolveWorkerConfig,
   type EventRecord, type LogEntry, type MessageCommand, type ResolvedWorkerConfig, type TaskStatus,
   type TimeoutInfo, type WorkerConfig, type WorkerInfo, type WorkerStatus,
 } from './protocol';

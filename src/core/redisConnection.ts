@@ -55,7 +55,7 @@ export function urlFromOptions(options: RedisOptions): string {
 
 /** Replace the password in a Redis URL (or in any text containing one) with `***`. */
 export function redactUrl(text: string): string {
-  return text.replace(/(rediss?:\/\/[^:/@\s]*:)[^@\s]*@/g, '$1***@');
+  return text.replace(/([a-z][\w+.-]*:\/\/[^:/@\s]*:)[^@\s]*@/gi, '$1***@');
 }
 
 function target(options: RedisOptions, source: RedisTarget['source']): RedisTarget {
@@ -104,12 +104,16 @@ async function answersPing(options: RedisOptions): Promise<boolean> {
  * Choose the Redis to use: the one given, else RRQ_REDIS_URL, else redis://127.0.0.1:6379 if it
  * answers, else a private redis-server this tool starts (and reuses on later runs).
  */
-export async function resolveRedisTarget(redis?: string | RedisOptions): Promise<RedisTarget> {
+export async function resolveRedisTarget(
+  redis?: string | RedisOptions,
+  /** The local Redis to try before starting a private one (tests point this elsewhere). */
+  localDefault = DEFAULT_LOCAL_REDIS,
+): Promise<RedisTarget> {
   if (typeof redis === 'string' && redis !== '') return target(parseRedisUrl(redis), 'given');
   if (redis && typeof redis === 'object') return target({ ...redis }, 'given');
   const fromEnv = process.env.RRQ_REDIS_URL;
   if (fromEnv) return target(parseRedisUrl(fromEnv), 'environment');
-  const local = parseRedisUrl(DEFAULT_LOCAL_REDIS);
+  const local = parseRedisUrl(localDefault);
   if (await answersPing(local)) return target(local, 'local');
   const embedded = await ensureEmbeddedRedis(answersPing);
   return target({ host: '127.0.0.1', port: embedded.port }, 'embedded');

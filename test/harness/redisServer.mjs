@@ -28,7 +28,7 @@ function answersPing(port) {
     const socket = connect(port, '127.0.0.1');
     socket.setTimeout(500);
     socket.once('connect', () => socket.write('PING\r\n'));
-    socket.once('data', (d) => { socket.destroy(); resolve(d.toString().startsWith('+PONG')); });
+    socket.once('data', (d) => { socket.destroy(); resolve(/^(\+PONG|-NOAUTH)/.test(d.toString())); });
     socket.once('error', () => resolve(false));
     socket.once('timeout', () => { socket.destroy(); resolve(false); });
   });

@@ -6,10 +6,17 @@ import { startRedisServer } from './redisServer.mjs';
 
 let serverPromise = null;
 
+// Registered when this module is imported (at the top level of a test file), so it runs once,
+// after every test of that file, whichever hook or test created the resources.
+const cleanups = [];
+after(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup();
+});
+
 export async function testRedisUrl() {
   if (process.env.RRQ_TEST_REDIS_URL) return process.env.RRQ_TEST_REDIS_URL;
   serverPromise ??= startRedisServer().then((server) => {
-    after(() => server.stop());
+    cleanups.unshift(() => server.stop()); // stopped last
     return server;
   });
   return (await serverPromise).url;
@@ -25,7 +32,7 @@ export async function newController(options = {}) {
     handles.push(handle);
     return handle;
   };
-  after(async () => {
+  cleanups.push(async () => {
     await Promise.all(handles.map((h) => h.kill()));
     await ctl.destroy();
     await ctl.close();
