@@ -75,6 +75,15 @@ export const CHROMIUM_ARGS = [
 ];
 
 /**
+ * Everything a browser suite needs, checked before anything starts:
+ * machine prerequisites (one message) and playwright-core.
+ */
+export async function preflight() {
+  checkPrerequisites();
+  await loadHarnessModule('playwright-core');
+}
+
+/**
  * Debian Chromium, headless, through playwright-core. launch() gives it a
  * fresh temporary profile (user-data-dir) that playwright deletes on close.
  */
@@ -82,12 +91,27 @@ export async function launchChromium({ headless = process.env.RRQ_HEADED !== '1'
   checkPrerequisites({ install: false, browser: true });
   const pw = await loadHarnessModule('playwright-core');
   const chromium = pw.chromium ?? pw.default.chromium;
-  return chromium.launch({
+  // Chromium also writes outside its profile (~/.config/chromium/Crash Reports,
+  // ~/.cache/chromium-headless, ~/.cache/dconf): give it XDG dirs of its own.
+  const home = await makeTempDir('rrq-chromium-');
+  const browser = await chromium.launch({
     executablePath: chromiumPath(),
     headless,
     args: CHROMIUM_ARGS,
     timeout: 60_000,
+    env: {
+      ...process.env,
+      XDG_CONFIG_HOME: path.join(home, 'config'),
+      XDG_CACHE_HOME: path.join(home, 'cache'),
+    },
+  }).catch(async (e) => {
+    await fsp.rm(home, { recursive: true, force: true });
+    throw e;
   });
+  const removeHome = () => fs.rmSync(home, { recursive: true, force: true });
+  process.on('exit', removeHome); // Ctrl-C: playwright kills the browser on exit
+  browser.on('disconnected', () => { process.off('exit', removeHome); removeHome(); });
+  return browser;
 }
 
 /**

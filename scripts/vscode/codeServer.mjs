@@ -158,14 +158,59 @@ let installing = null;
 export async function ensureCodeServer({ log = (m) => console.error(m) } = {}) {
   const dir = codeServerDir();
   if (isCodeServerInstalled()) return entryOf(dir);
-  installing ??= install(dir, log).finally(() => { installing = null; });
+  installing ??= withInstallLock(dir, log, () => (isCodeServerInstalled() ? entryOf(dir) : install(dir, log)))
+    .finally(() => { installing = null; });
   return installing;
+}
+
+function pidAlive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return e.code === 'EPERM';
+  }
+}
+
+// One installer per cache folder across processes (e.g. two suites started
+// at once on a fresh machine): a lock folder holding the owner's pid.
+async function withInstallLock(dir, log, fn) {
+  const lock = `${dir}.lock`;
+  await fsp.mkdir(path.dirname(dir), { recursive: true });
+  let told = false;
+  for (;;) {
+    try {
+      fs.mkdirSync(lock);
+      fs.writeFileSync(path.join(lock, 'pid'), String(process.pid));
+      break;
+    } catch (e) {
+      if (e.code !== 'EEXIST') throw e;
+      let owner = null;
+      let age = 0;
+      try {
+        age = Date.now() - fs.statSync(lock).mtimeMs;
+        owner = Number(fs.readFileSync(path.join(lock, 'pid'), 'utf8').trim()) || null;
+      } catch { /* being created or removed */ }
+      if (owner ? !pidAlive(owner) : age > 10_000) {
+        fs.rmSync(lock, { recursive: true, force: true }); // stale
+        continue;
+      }
+      if (!told) log(`[vscode-test] waiting for another process (pid ${owner ?? '?'}) installing code-server...`);
+      told = true;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    fs.rmSync(lock, { recursive: true, force: true });
+  }
 }
 
 async function install(dir, log) {
   checkPrerequisites({ install: true, browser: false });
   await fsp.mkdir(path.dirname(dir), { recursive: true });
-  const staging = `${dir}.staging-${process.pid}`;
+  const staging = `${dir}.staging`;
   await fsp.rm(staging, { recursive: true, force: true });
   await fsp.mkdir(staging, { recursive: true });
   const logFile = path.join(path.dirname(dir), `install-code-server-${CODE_SERVER_VERSION}.log`);
@@ -232,13 +277,9 @@ async function install(dir, log) {
     await fsp.rm(tmp, { recursive: true, force: true });
     await fsp.writeFile(path.join(staging, MARKER), `${new Date().toISOString()} ${Date.now() - t0}ms\n`);
 
-    // 7. Move into place (another process may have won the race).
+    // 7. Move into place (under the install lock; an unfinished earlier try goes).
     await fsp.rm(dir, { recursive: true, force: true });
-    try {
-      await fsp.rename(staging, dir);
-    } catch (e) {
-      if (!isCodeServerInstalled()) throw e;
-    }
+    await fsp.rename(staging, dir);
   } catch (err) {
     fs.closeSync(logFd);
     await fsp.rm(staging, { recursive: true, force: true }).catch(() => {});

@@ -23,10 +23,10 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { PrerequisiteError, startCodeServer, ensureCodeServer, checkPrerequisites } from './codeServer.mjs';
+import { PrerequisiteError, startCodeServer, ensureCodeServer } from './codeServer.mjs';
 import {
   repoRoot, resultsDir, extensionUnderTest, loadHarnessModule, launchChromium,
-  workbenchUrl, remoteUri, waitForWorkbench, makeTempDir, withTimeout, elapsed,
+  workbenchUrl, remoteUri, waitForWorkbench, makeTempDir, withTimeout, elapsed, preflight,
 } from './browser.mjs';
 
 const DEFAULT_TESTS = path.join(repoRoot, 'test', 'vscode', 'suite', 'index.js');
@@ -75,10 +75,13 @@ const EXT_HOST_CONSOLE_TAP = `(() => {
 
 async function runWithCodeServer({ ext, testsPath, folder, timeoutSec, out }) {
   const t0 = Date.now();
-  checkPrerequisites(); // everything at once: one message
+  await preflight(); // prerequisites (one message) and playwright-core, before starting anything
   await ensureCodeServer();
   const tInstalled = Date.now();
   const tmp = await makeTempDir('rrq-vscode-it-');
+  const keepTmp = process.env.RRQ_KEEP_TMP === '1';
+  const removeTmpOnExit = () => { if (!keepTmp) fs.rmSync(tmp, { recursive: true, force: true }); };
+  process.on('exit', removeTmpOnExit); // Ctrl-C or watchdog: finally blocks do not run
   const workspace = folder ? path.resolve(folder) : path.join(tmp, 'workspace');
   await fsp.mkdir(workspace, { recursive: true });
   const consoleLog = path.join(resultsDir(), 'vscode-integration-browser-console.log');
@@ -148,10 +151,11 @@ async function runWithCodeServer({ ext, testsPath, folder, timeoutSec, out }) {
       await fsp.copyFile(server.logFile, kept).catch(() => {});
       out(`[vscode-test] code-server log: ${kept}; browser console: ${consoleLog}`);
     }
-    if (process.env.RRQ_KEEP_TMP !== '1') await fsp.rm(tmp, { recursive: true, force: true }).catch(() => {});
+    process.off('exit', removeTmpOnExit);
+    if (!keepTmp) await fsp.rm(tmp, { recursive: true, force: true }).catch(() => {});
   }
   const ms = (v) => (v === undefined ? '-' : `${(v / 1000).toFixed(1)} s`);
-  out(`[vscode-test] code-server ${code === 0 ? 'PASS' : 'FAIL'} (exit ${code}): install check ${ms(tInstalled - t0)}, ` +
+  out(`[vscode-test] code-server ${code === 0 ? 'PASS' : 'FAIL'} (exit ${code}): preflight + install check ${ms(tInstalled - t0)}, ` +
     `code-server ready ${ms(timings.codeServerReady)}, workbench ready ${ms(timings.workbenchReady)}, ` +
     `workbench to tests done ${ms(timings.tests)}, total ${elapsed(t0)}`);
   return code;
@@ -159,7 +163,8 @@ async function runWithCodeServer({ ext, testsPath, folder, timeoutSec, out }) {
 
 async function runWithElectron({ ext, testsPath, folder, out }) {
   const t0 = Date.now();
-  const { runTests } = await loadHarnessModule('@vscode/test-electron');
+  const mod = await loadHarnessModule('@vscode/test-electron');
+  const runTests = mod.runTests ?? mod.default?.runTests;
   const tmp = await makeTempDir('rrq-vscode-electron-');
   const workspace = folder ? path.resolve(folder) : path.join(tmp, 'workspace');
   await fsp.mkdir(workspace, { recursive: true });
@@ -172,9 +177,6 @@ async function runWithElectron({ ext, testsPath, folder, out }) {
       launchArgs: [
         workspace,
         '--disable-extensions', // others than the one under development
-        '--disable-workspace-trust',
-        '--skip-welcome',
-        '--skip-release-notes',
         `--user-data-dir=${path.join(tmp, 'user-data')}`,
         `--extensions-dir=${path.join(tmp, 'extensions')}`,
       ],
@@ -200,8 +202,13 @@ async function main() {
       runner: { type: 'string' },
     },
   });
-  // A hard stop in case cleanup itself hangs: never outlive the timeout by much.
   const timeoutSec = Number(values.timeout || process.env.RRQ_VSCODE_TEST_TIMEOUT || 300);
+  // Last resort if something hangs outside the tests' own timeout (the
+  // one-time code-server install, ~1.5 min, is allowed for).
+  setTimeout(() => {
+    console.error(`[vscode-test] watchdog: still running after ${timeoutSec + 600} s, exiting`);
+    process.exit(1); // the 'exit' hook of startCodeServer kills code-server's process group
+  }, (timeoutSec + 600) * 1000).unref();
   let code = 1;
   try {
     code = await runExtensionTests({
@@ -223,12 +230,9 @@ async function main() {
   process.exit(code);
 }
 
-// Ctrl-C / SIGTERM: exit, so code-server's own 'exit' hook kills its group.
-for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => process.exit(130));
-
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  // Install (~1.5 min, once) is outside the test timeout; after it, a watchdog.
-  const watchdogSec = Number(process.env.RRQ_VSCODE_TEST_TIMEOUT || 300) + 600;
-  setTimeout(() => { console.error(`[vscode-test] watchdog: still running after ${watchdogSec} s, exiting`); process.exit(1); }, watchdogSec * 1000).unref();
+  // Ctrl-C / SIGTERM: exit, so startCodeServer's 'exit' hook kills its group
+  // (playwright closes its browser on exit by itself).
+  for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => process.exit(130));
   main();
 }

@@ -1,0 +1,47 @@
+// Helpers that drive the VS Code workbench (code-server in Chromium) the way
+// a person does: keyboard, command palette, notifications.
+
+/**
+ * F1, type the command's full title ("<category>: <title>"), pick the row
+ * whose label matches, Enter. Retries while the command is not listed yet
+ * (right after the workbench shows, the extensions are still being scanned,
+ * and an open palette does not refresh its list when they arrive).
+ */
+export async function runCommandFromPalette(page, title, { timeout = 30_000 } = {}) {
+  const deadline = Date.now() + timeout;
+  const widget = page.locator('.quick-input-widget');
+  const input = widget.locator('input.input');
+  const row = widget.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+  for (let attempt = 1; ; attempt++) {
+    await page.keyboard.press('F1');
+    await input.waitFor({ state: 'visible', timeout: 10_000 });
+    await input.fill(`>${title}`);
+    try {
+      await row.waitFor({ state: 'visible', timeout: Math.min(1_500, Math.max(1_000, deadline - Date.now())) });
+      await page.keyboard.press('Enter');
+      await widget.waitFor({ state: 'hidden', timeout: 10_000 });
+      return attempt;
+    } catch (err) {
+      await page.keyboard.press('Escape');
+      if (Date.now() > deadline) {
+        throw new Error(`command "${title}" not found in the command palette within ${timeout} ms (${attempt} tries): ${err.message}`);
+      }
+      await page.waitForTimeout(500);
+    }
+  }
+}
+
+/** Waits for a notification toast containing `text`; returns its text. */
+export async function waitForNotification(page, text, { timeout = 20_000 } = {}) {
+  const toast = page.locator('.notifications-toasts .notification-toast', { hasText: text }).first();
+  try {
+    await toast.waitFor({ state: 'visible', timeout });
+  } catch {
+    const shown = await page.locator('.notifications-toasts .notification-toast').allInnerTexts().catch(() => []);
+    throw new Error(`no notification containing ${JSON.stringify(text)} within ${timeout} ms; ` +
+      `notifications shown: ${JSON.stringify(shown.map((s) => s.trim()))}`);
+  }
+  // Toasts slide in: a trial click waits until the box is stable (for screenshots).
+  await toast.click({ trial: true, timeout: 5_000 }).catch(() => {});
+  return (await toast.innerText()).trim();
+}
