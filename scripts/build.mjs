@@ -16,7 +16,6 @@ const common = {
   logLevel: 'warning',
   external: ['vscode'],
   minify: true,
-  keepNames: true,
   legalComments: 'none',
   define: { __RRQ_VERSION__: JSON.stringify(version) },
 };

@@ -147,9 +147,11 @@ async function collectResponses(
     throw new Error(`Response missing for ${what}: ${quoteList(absent)}`);
   }
   if (options.delete) {
+    // Not awaited: commands on this connection run in order, so anything this controller does
+    // next already sees the responses gone, and the caller does not wait a round trip for it.
     const pipeline = ctx.redis.pipeline();
     for (const w of workers) pipeline.hdel(ctx.keys.workerResponse(w), id);
-    await pipeline.exec();
+    pipeline.exec().catch(() => {});
   }
   return Object.fromEntries(workers.map((w) => [w, decodeResponse(found.get(w)!)]));
 }

@@ -8,7 +8,7 @@ import { formatMessageId, MESSAGE_ID_PATTERN } from '../core/ids';
 import { queueKeys, type QueueKeys } from '../core/keys';
 import { eventFor, formatLogLine, logRecord } from '../core/logs';
 import {
-  DEFAULT_WORKER_CONFIG, parseWorkerConfig, RESPONSE_INLINE_MAX, type MessageRecord, type ResolvedWorkerConfig, type ResponseRecord,
+  DEFAULT_WORKER_CONFIG, parseWorkerConfig, RESPONSE_INLINE_MAX, type LogRecord, type MessageRecord, type ResolvedWorkerConfig, type ResponseRecord,
   type WorkerInfo,
 } from '../core/protocol';
 import { openConnection, type RedisTarget } from '../core/redisConnection';
@@ -17,6 +17,7 @@ import { parseTaskRecord } from '../core/tasks';
 import { TaskEnvironment } from './evaluate';
 import { handleMessage, type MessageOutcome } from './handlers';
 import { collectWorkerInfo, formatInfoForLog } from './info';
+import { LogOutput } from './logOutput';
 
 export interface WorkerOptions {
   target: RedisTarget;
@@ -25,7 +26,7 @@ export interface WorkerOptions {
   /** Name of the stored worker config to use (default `localhost`: rrq's defaults). */
   configName?: string;
   /** Where the human-readable log goes (the worker's log file; stdout by default). */
-  out?: (line: string) => void;
+  out?: LogOutput;
 }
 
 type LiveStatus = 'IDLE' | 'BUSY' | 'PAUSED';
@@ -85,6 +86,7 @@ export class Worker {
   readonly envir: TaskEnvironment;
   private stopReason: string | null = null;
   private signalCount = 0;
+  private readonly output: LogOutput;
   private readonly out: (line: string) => void;
 
   private constructor(
@@ -98,33 +100,36 @@ export class Worker {
     this.config = config;
     this.timeoutIdle = config.timeoutIdle;
     this.envir = new TaskEnvironment(config.envir);
-    this.out = options.out ?? ((line) => process.stdout.write(`${line}\n`));
+    this.output = options.out ?? new LogOutput();
+    this.out = (line) => this.output.line(line);
     defineScripts(redis);
   }
 
   static async create(options: WorkerOptions): Promise<Worker> {
     const keys = queueKeys(options.queueId);
-    const redis = await openConnection(options.target, `rrq:${options.queueId}:worker:${options.workerId}`);
-    let blocking: Redis | null = null;
+    const name = `rrq:${options.queueId}:worker:${options.workerId}`;
+    // A blocking pop gets a connection of its own; both connect at once.
+    const [redis, blocking] = await Promise.allSettled([
+      openConnection(options.target, name),
+      openConnection(options.target, `${name}:poll`),
+    ]);
     try {
-      // A blocking pop gets a connection of its own.
-      blocking = await openConnection(options.target, `rrq:${options.queueId}:worker:${options.workerId}:poll`);
+      if (redis.status === 'rejected') throw redis.reason;
+      if (blocking.status === 'rejected') throw blocking.reason;
       const configName = options.configName ?? 'localhost';
-      const stored = await redis.hget(keys.workerConfig, configName);
+      const [stored, active] = await Promise.all([
+        redis.value.hget(keys.workerConfig, configName),
+        redis.value.sismember(keys.workerIds, options.workerId),
+      ]);
       if (stored === null && configName !== 'localhost') {
         throw new Error(`No worker config named '${configName}' in queue ${options.queueId}`);
       }
+      if (active) throw new Error(`A worker with id '${options.workerId}' is already active in queue ${options.queueId}`);
       const config = stored === null ? DEFAULT_WORKER_CONFIG : parseWorkerConfig(stored);
-      const status = await redis.hget(keys.workerStatus, options.workerId);
-      if (status === 'IDLE' || status === 'BUSY' || status === 'PAUSED') {
-        if (await redis.sismember(keys.workerIds, options.workerId)) {
-          throw new Error(`A worker with id '${options.workerId}' is already active in queue ${options.queueId}`);
-        }
-      }
-      return new Worker(options, redis, blocking, config);
+      return new Worker(options, redis.value, blocking.value, config);
     } catch (err) {
-      redis.disconnect();
-      blocking?.disconnect();
+      if (redis.status === 'fulfilled') redis.value.disconnect();
+      if (blocking.status === 'fulfilled') blocking.value.disconnect();
       throw err;
     }
   }
@@ -152,18 +157,31 @@ export class Worker {
 
   /**
    * Append a log entry: to the log file now, and to Redis (log list + event) either inside the
-   * given transaction or as its own pipeline, sent without waiting (commands on one connection
+   * given batch or as its own pipeline, sent without waiting (commands on one connection
    * stay in order).
    */
   log(command: string, message = '', ref?: string, into?: ChainableCommander, response?: string): void {
+    const record = this.logToFile(command, message);
+    const batch = into ?? this.redis.pipeline();
+    this.logToRedis(batch, record, ref, response);
+    if (!into) this.send(batch);
+  }
+
+  private logToFile(command: string, message: string): LogRecord {
     const record = logRecord(command, message);
     this.out(formatLogLine(record));
+    return record;
+  }
+
+  private logToRedis(batch: ChainableCommander, record: LogRecord, ref?: string, response?: string): void {
     const logKey = this.keys.workerLog(this.id);
-    const batch = into ?? this.redis.pipeline();
     batch.rpush(logKey, JSON.stringify(record))
       .ltrim(logKey, -this.config.logMax, -1)
       .publish(this.keys.events, JSON.stringify(eventFor(this.id, record, ref, response)));
-    if (!into) batch.exec().catch((err: Error) => this.out(`(could not write log to Redis: ${err.message})`));
+  }
+
+  private send(batch: ChainableCommander): void {
+    batch.exec().catch((err: Error) => this.out(`(could not write log to Redis: ${err.message})`));
   }
 
   print(text: string): void {
@@ -253,7 +271,16 @@ export class Worker {
 
   private async processMessage(raw: string): Promise<void> {
     const message = parseMessage(raw);
-    this.log('MESSAGE', message.command, message.id);
+    const received = this.logToFile('MESSAGE', message.command);
+    // A quick answer reaches Redis in one write with its MESSAGE entry; a slow one (a long
+    // EVAL, say) shows MESSAGE in Redis and to watchers right away.
+    let receivedSent = false;
+    const flushReceived = setTimeout(() => {
+      receivedSent = true;
+      const batch = this.redis.pipeline();
+      this.logToRedis(batch, received, message.id);
+      this.send(batch);
+    }, 1);
     let outcome: MessageOutcome;
     if (message.problem) {
       this.out(message.problem);
@@ -261,6 +288,7 @@ export class Worker {
     } else {
       outcome = await handleMessage(this, message.command, message.args);
     }
+    clearTimeout(flushReceived);
     if (outcome.resetsTimer) this.resetIdleTimer();
     let result: string;
     try {
@@ -268,17 +296,21 @@ export class Worker {
     } catch (err) {
       result = encodeValue(new Error(`Response to ${message.command} cannot be encoded: ${(err as Error).message}`));
     }
-    await this.respond(message.id, message.command, result);
+    // A pipeline, not a transaction: one connection keeps the order (response before its
+    // event), and nothing else needs to be atomic with it.
+    const batch = this.redis.pipeline();
+    if (!receivedSent) this.logToRedis(batch, received, message.id);
+    this.respond(message.id, message.command, result, batch);
+    await batch.exec();
     if (outcome.stop) this.requestStop(outcome.stop);
   }
 
-  private async respond(id: string, command: string, result: string, into?: ChainableCommander): Promise<void> {
+  /** Add a response record and its RESPONSE log entry to a batch of commands. */
+  private respond(id: string, command: string, result: string, multi: ChainableCommander): void {
     const record: ResponseRecord = { id, command, result, time: Date.now() / 1000 };
     const text = JSON.stringify(record);
-    const multi = into ?? this.redis.multi();
     multi.hset(this.keys.workerResponse(this.id), id, text);
     this.log('RESPONSE', command, id, multi, text.length <= RESPONSE_INLINE_MAX ? text : undefined);
-    if (!into) await multi.exec();
   }
 
   private async runTask(taskId: string): Promise<void> {
@@ -352,10 +384,11 @@ export class Worker {
       for (const raw of pending ?? []) {
         const message = parseMessage(raw);
         const error = new Error(`Worker '${this.id}' stopped (${this.stopReason}) before handling message ${message.id} (${message.command})`);
-        await this.respond(message.id, message.command, encodeValue(error), multi);
+        this.respond(message.id, message.command, encodeValue(error), multi);
       }
       this.log('STOP', this.stopReason ?? 'OK', undefined, multi);
       await multi.exec();
+      this.output.flush();
       await Promise.all([this.redis.quit(), this.blocking.quit()].map((p) => p.catch(() => {})));
     })();
     return this.shuttingDown;
