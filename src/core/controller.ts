@@ -7,6 +7,7 @@ import { EventHub } from './events';
 import { newQueueId } from './ids';
 import { queueKeys, type QueueKeys } from './keys';
 import * as messages from './messages';
+import { WorkerMonitor } from './monitor';
 import type { LogEntry, ResolvedWorkerConfig, TaskStatus, WorkerConfig, WorkerInfo, WorkerStatus } from './protocol';
 import { openConnection, resolveRedisTarget, type RedisTarget } from './redisConnection';
 import { workerSpawn, type WorkerSpawnHandle, type WorkerSpawnOptions } from './spawn';
@@ -195,6 +196,15 @@ export class Controller {
 
   taskResults(ids: readonly string[]): Promise<unknown[]> {
     return tasks.taskResults(this.ctx, [...ids]);
+  }
+
+  // Watching -------------------------------------------------------------------------------
+
+  /** A started live view of the workers, updated from events (stop it when done). */
+  async workerMonitor(): Promise<WorkerMonitor> {
+    const monitor = new WorkerMonitor(this.ctx);
+    await monitor.start();
+    return monitor;
   }
 
   // Lifecycle ------------------------------------------------------------------------------

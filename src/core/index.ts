@@ -5,6 +5,7 @@ export { encodeValue, decodeValue } from './encoding';
 export { queueKeys, type QueueKeys } from './keys';
 export { formatMessageId, newQueueId, workerIds, workerNamePrefix } from './ids';
 export { formatLogLine } from './logs';
+export { WorkerMonitor, type WorkerSnapshot } from './monitor';
 export {
   MESSAGE_COMMANDS, TASK_STATUSES, WORKER_STATUSES, normaliseQueues, resolveWorkerConfig,
   type EventRecord, type LogEntry, type MessageCommand, type ResolvedWorkerConfig, type TaskStatus,
