@@ -20,6 +20,8 @@ export interface ControllerOptions {
   queueId?: string;
   /** Redis URL or ioredis options (default: RRQ_REDIS_URL, then 127.0.0.1:6379, then a private server). */
   redis?: string | RedisOptions;
+  /** With no Redis given or running locally, start a private redis-server (default true). */
+  embedded?: boolean;
 }
 
 export interface WorkerStopOptions {
@@ -44,7 +46,7 @@ export class Controller {
 
   static async connect(options: ControllerOptions = {}): Promise<Controller> {
     const keys = queueKeys(options.queueId ?? process.env.RRQ_QUEUE_ID ?? newQueueId());
-    const target = await resolveRedisTarget(options.redis);
+    const target = await resolveRedisTarget(options.redis, undefined, options.embedded ?? true);
     const redis = await openConnection(target, `rrq:${keys.queueId}:controller`);
     return new Controller(redis, target, keys);
   }
@@ -150,6 +152,11 @@ export class Controller {
 
   async messageSend(command: string, args?: unknown, options: messages.MessageSendOptions = {}): Promise<string> {
     return (await messages.messageSendTo(this.ctx, command, args, options)).id;
+  }
+
+  /** Like messageSend, but also says which workers the message went to. */
+  messageSendTo(command: string, args?: unknown, options: messages.MessageSendOptions = {}): Promise<{ id: string; workerIds: string[] }> {
+    return messages.messageSendTo(this.ctx, command, args, options);
   }
 
   messageHasResponse(id: string, options: { workerIds?: string | readonly string[] } = {}): Promise<Record<string, boolean>> {

@@ -6,12 +6,13 @@ export { queueKeys, type QueueKeys } from './keys';
 export { formatMessageId, newQueueId, workerIds, workerNamePrefix } from './ids';
 export { formatLogLine } from './logs';
 export { WorkerMonitor, type WorkerSnapshot } from './monitor';
+export { MessageTracker, type TrackedMessage, type TrackedResponse } from './messageTracker';
 export {
   MESSAGE_COMMANDS, TASK_STATUSES, WORKER_STATUSES, normaliseQueues, resolveWorkerConfig,
   type EventRecord, type LogEntry, type MessageCommand, type ResolvedWorkerConfig, type TaskStatus,
   type TimeoutInfo, type WorkerConfig, type WorkerInfo, type WorkerStatus,
 } from './protocol';
 export { parseRedisUrl, redactUrl, resolveRedisTarget, type RedisTarget } from './redisConnection';
-export { stateDir, INSTALL_REDIS_HINT } from './embeddedRedis';
+export { findOnPath, stateDir, INSTALL_REDIS_HINT } from './embeddedRedis';
 export type { WorkerSpawnHandle, WorkerSpawnOptions } from './spawn';
 export { VERSION } from './version';

@@ -108,6 +108,8 @@ export async function resolveRedisTarget(
   redis?: string | RedisOptions,
   /** The local Redis to try before starting a private one (tests point this elsewhere). */
   localDefault = DEFAULT_LOCAL_REDIS,
+  /** Start a private redis-server when nothing else is available (else fail with a clear error). */
+  startEmbedded = true,
 ): Promise<RedisTarget> {
   if (typeof redis === 'string' && redis !== '') return target(parseRedisUrl(redis), 'given');
   if (redis && typeof redis === 'object') return target({ ...redis }, 'given');
@@ -115,6 +117,7 @@ export async function resolveRedisTarget(
   if (fromEnv) return target(parseRedisUrl(fromEnv), 'environment');
   const local = parseRedisUrl(localDefault);
   if (await answersPing(local)) return target(local, 'local');
+  if (!startEmbedded) throw new Error(`No Redis configured and none answers at ${localDefault}.`);
   const embedded = await ensureEmbeddedRedis(answersPing);
   return target({ host: '127.0.0.1', port: embedded.port }, 'embedded');
 }
