@@ -14,7 +14,8 @@ const common = {
   format: 'cjs',
   sourcemap: 'linked',
   logLevel: 'warning',
-  external: ['vscode'],
+  // vscode is the host's; esbuild (TypeScript stripping for inline EVAL) ships as a dependency with its native binary.
+  external: ['vscode', 'esbuild'],
   minify: true,
   legalComments: 'none',
   define: { __RRQ_VERSION__: JSON.stringify(version) },

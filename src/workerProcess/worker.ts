@@ -85,6 +85,8 @@ export class Worker {
   info!: WorkerInfo;
   readonly envir: TaskEnvironment;
   private stopReason: string | null = null;
+  /** The last response write, not yet confirmed by Redis (resolves to its error, if any). */
+  private unconfirmedWrite: Promise<Error | null> | null = null;
   private signalCount = 0;
   private readonly output: LogOutput;
   private readonly out: (line: string) => void;
@@ -203,6 +205,7 @@ export class Worker {
     this.log('QUEUE', this.config.queue.join(', '), undefined, multi);
     // Printed before the ALIVE event goes out, so whoever waits for ALIVE sees a complete file.
     this.out(formatInfoForLog(info));
+    this.output.flush();
     await multi.exec();
     this.idleSince = Date.now();
   }
@@ -254,6 +257,7 @@ export class Worker {
     try {
       while (!this.stopReason) {
         const item = await this.poll();
+        await this.settleWrite();
         if (!item) {
           if (this.idleRemainingMs() <= 0) this.requestStop('OK (TIMEOUT)');
           continue;
@@ -262,11 +266,19 @@ export class Worker {
         if (key === this.messageKey) await this.processMessage(value);
         else await this.runTask(value);
       }
+      await this.settleWrite();
     } catch (err) {
       this.requestStop(`ERROR (${(err as Error).message})`);
     }
     await this.shutdown(false);
     return this.stopReason!;
+  }
+
+  private async settleWrite(): Promise<void> {
+    const pending = this.unconfirmedWrite;
+    this.unconfirmedWrite = null;
+    const error = pending ? await pending : null;
+    if (error) throw error;
   }
 
   private async processMessage(raw: string): Promise<void> {
@@ -301,7 +313,9 @@ export class Worker {
     const batch = this.redis.pipeline();
     if (!receivedSent) this.logToRedis(batch, received, message.id);
     this.respond(message.id, message.command, result, batch);
-    await batch.exec();
+    // Poll again at once instead of waiting for Redis to confirm: the next message may already
+    // be on its way. The write is checked before anything else happens (see settleWrite).
+    this.unconfirmedWrite = batch.exec().then(() => null, (err: Error) => err);
     if (outcome.stop) this.requestStop(outcome.stop);
   }
 

@@ -25,13 +25,21 @@ async function stillAlive() {
   assert.equal(w.isAlive(workerId), true);
 }
 
-const logText = () => readFileSync(join(w.logdir, workerId), 'utf8');
+/** The worker's log file once it matches (it is written just after the answer goes out). */
+async function logMatching(pattern) {
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    const text = readFileSync(join(w.logdir, workerId), 'utf8');
+    if (pattern.test(text) || Date.now() > deadline) return text;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
 
 test('an unknown command is answered with an error naming it, and logged', async () => {
   const value = await ask('FROBNICATE');
   assert.ok(value instanceof Error);
   assert.match(value.message, /Unknown command 'FROBNICATE'/);
-  assert.match(logText(), /Unknown command 'FROBNICATE'/);
+  assert.match(await logMatching(/Unknown command 'FROBNICATE'/), /Unknown command 'FROBNICATE'/);
   await stillAlive();
 });
 
@@ -101,7 +109,7 @@ test('PAUSE twice and RESUME twice answer NOOP the second time', async () => {
 
 test('REFRESH rebuilds the task environment and answers OK', async () => {
   assert.equal(await ask('REFRESH'), 'OK');
-  assert.match(logText(), /ENVIR refresh/);
+  assert.match(await logMatching(/ENVIR refresh/), /ENVIR refresh/);
 });
 
 test('a payload pushed by hand that is not JSON is answered with an error under a new id', async () => {
@@ -113,7 +121,7 @@ test('a payload pushed by hand that is not JSON is answered with an error under 
   const value = (await ctl.messageGetResponse(fresh[0], { workerIds: workerId, delete: true }))[workerId];
   assert.ok(value instanceof Error);
   assert.match(value.message, /Malformed message \(not JSON\): this is not a message/);
-  assert.match(logText(), /MESSAGE INVALID/);
+  assert.match(await logMatching(/MESSAGE INVALID/), /MESSAGE INVALID/);
 });
 
 test('a hand-made message without a command, or with unreadable arguments, is answered under its id', async () => {

@@ -13,12 +13,20 @@ function logFileLines(file) {
   return readFileSync(file, 'utf8').split('\n');
 }
 
-/** Lines of the log file after the last line matching `marker`. */
-function linesAfter(file, marker) {
-  const lines = logFileLines(file);
-  const at = lines.findLastIndex((l) => marker.test(l));
-  assert.ok(at >= 0, `log file has a line matching ${marker}:\n${lines.join('\n')}`);
-  return lines.slice(at);
+/**
+ * Lines of the log file from the last line matching `marker`, once `count` lines are there.
+ * The worker writes its file just after answering, so a reader may be a moment early.
+ */
+async function linesAfter(file, marker, count) {
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    const lines = logFileLines(file);
+    const at = lines.findLastIndex((l) => marker.test(l));
+    const after = at >= 0 ? lines.slice(at) : [];
+    if (after.filter(Boolean).length >= count) return after;
+    if (Date.now() > deadline) assert.fail(`log file has ${count} lines from one matching ${marker}:\n${lines.join('\n')}`);
+    await sleep(10);
+  }
 }
 
 test('the rrq messages vignette, step by step', { timeout: 120_000 }, async (t) => {
@@ -49,7 +57,7 @@ test('the rrq messages vignette, step by step', { timeout: 120_000 }, async (t) 
     const [seconds] = messageId.split('.').map(Number);
     assert.ok(Math.abs(seconds - Date.now() / 1000) < 60, 'id is the current time');
     await ctl.messageGetResponse(messageId, { timeout: 10 }); // wait for it, keep it
-    const after = linesAfter(logFile, /\] MESSAGE PING$/);
+    const after = await linesAfter(logFile, /\] MESSAGE PING$/, 3);
     assert.equal(after[1], 'PONG');
     assert.match(after[2], /\] RESPONSE PING$/);
     const tail = await ctl.workerLogTail({ n: Infinity });
@@ -90,7 +98,7 @@ test('the rrq messages vignette, step by step', { timeout: 120_000 }, async (t) 
       ['TASK_START', taskId], ['TASK_COMPLETE', taskId], ['MESSAGE', 'PING'], ['RESPONSE', 'PING'],
     ]);
     assert.ok(tail[1].time - tail[0].time >= 1.9, 'the task took 2 s');
-    const after = linesAfter(logFile, new RegExp(`\\] TASK_START ${taskId}$`));
+    const after = await linesAfter(logFile, new RegExp(`\\] TASK_START ${taskId}$`), 5);
     assert.match(after[1], new RegExp(`\\] TASK_COMPLETE ${taskId}$`));
     assert.match(after[2], /\] MESSAGE PING$/);
     assert.equal(after[3], 'PONG');
@@ -100,7 +108,7 @@ test('the rrq messages vignette, step by step', { timeout: 120_000 }, async (t) 
   await t.test('ECHO prints its text to the log and answers OK', async () => {
     const id = await ctl.messageSend('ECHO', 'hello world!');
     assert.deepEqual(await ctl.messageGetResponse(id, { workerIds: workerId, timeout: 10 }), { [workerId]: 'OK' });
-    const after = linesAfter(logFile, /\] MESSAGE ECHO$/);
+    const after = await linesAfter(logFile, /\] MESSAGE ECHO$/, 3);
     assert.equal(after[1], 'hello world!');
     assert.match(after[2], /\] RESPONSE ECHO$/);
   });
