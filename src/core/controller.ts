@@ -2,7 +2,7 @@
 // controller holds only its connections, so many can work on one queue at once.
 import type Redis from 'ioredis';
 import type { RedisOptions } from 'ioredis';
-import { asArray, quoteList, type ControllerContext } from './context';
+import { asArray, quoteList, ResponseJanitor, type ControllerContext } from './context';
 import { EventHub } from './events';
 import { newQueueId } from './ids';
 import { queueKeys, type QueueKeys } from './keys';
@@ -41,7 +41,7 @@ export class Controller {
     this.queueId = keys.queueId;
     this.keys = keys;
     const events = new EventHub(keys.events, () => openConnection(target, `rrq:${keys.queueId}:events`));
-    this.ctx = { redis, keys, events, target };
+    this.ctx = { redis, keys, events, target, janitor: new ResponseJanitor(redis, keys) };
   }
 
   static async connect(options: ControllerOptions = {}): Promise<Controller> {
@@ -232,6 +232,7 @@ export class Controller {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.ctx.janitor.flush().catch(() => {});
     await this.ctx.events.close();
     await this.ctx.redis.quit().catch(() => this.ctx.redis.disconnect());
   }

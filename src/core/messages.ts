@@ -51,7 +51,15 @@ export async function messageSendTo(
   }
   const ids = idsOption(options.workerIds);
   if (ids && ids.length === 0) throw new Error('Message not sent: the list of workers is empty');
-  return sendMessageRecord(ctx.redis, ctx.keys, command.toUpperCase(), encodeValue(args), ids);
+  const encoded = encodeValue(args);
+  const deletions = ctx.janitor.take();
+  try {
+    return await sendMessageRecord(ctx.redis, ctx.keys, command.toUpperCase(), encoded, ids, deletions);
+  } catch (err) {
+    // The script deletes before it validates, but a failure on the way there must not lose them.
+    for (let i = 0; i < deletions.length; i += 2) ctx.janitor.add([deletions[i]!], deletions[i + 1]!);
+    throw err;
+  }
 }
 
 async function defaultWorkers(ctx: ControllerContext, ids: string | readonly string[] | undefined): Promise<string[]> {
@@ -62,6 +70,7 @@ export async function messageHasResponse(
   ctx: ControllerContext, id: string, workerIds?: string | readonly string[],
 ): Promise<Record<string, boolean>> {
   assertMessageId(id);
+  await ctx.janitor.flush();
   const ids = await defaultWorkers(ctx, workerIds);
   const pipeline = ctx.redis.pipeline();
   for (const w of ids) pipeline.hexists(ctx.keys.workerResponse(w), id);
@@ -70,6 +79,7 @@ export async function messageHasResponse(
 }
 
 export async function messageResponseIds(ctx: ControllerContext, workerId: string): Promise<string[]> {
+  await ctx.janitor.flush();
   const ids = await ctx.redis.hkeys(ctx.keys.workerResponse(workerId));
   // Zero-padded ids sort correctly as strings; numeric order decides between different lengths of seconds.
   return ids.sort((a, b) => (a.length - b.length) || (a < b ? -1 : a > b ? 1 : 0));
@@ -107,7 +117,7 @@ async function readResponses(ctx: ControllerContext, id: string, workers: string
  */
 async function collectResponses(
   ctx: ControllerContext, id: string, workers: string[], watch: EventWatch,
-  options: { timeoutMs: number; delete: boolean; checkFirst: boolean },
+  options: { timeoutMs: number; delete: 'now' | 'later' | false; checkFirst: boolean },
 ): Promise<Record<string, unknown>> {
   const found = new Map<string, string>();
   const targeted = new Set(workers);
@@ -146,12 +156,14 @@ async function collectResponses(
     const what = absent.length === 1 ? 'worker' : 'workers';
     throw new Error(`Response missing for ${what}: ${quoteList(absent)}`);
   }
-  if (options.delete) {
-    // Not awaited: commands on this connection run in order, so anything this controller does
-    // next already sees the responses gone, and the caller does not wait a round trip for it.
+  if (options.delete === 'later') {
+    // Not awaited: the deletion goes with this controller's next message, or on its own a moment
+    // later; this controller's own reads flush it first, so to it the responses are gone at once.
+    ctx.janitor.add(workers, id);
+  } else if (options.delete === 'now') {
     const pipeline = ctx.redis.pipeline();
     for (const w of workers) pipeline.hdel(ctx.keys.workerResponse(w), id);
-    pipeline.exec().catch(() => {});
+    await pipeline.exec();
   }
   return Object.fromEntries(workers.map((w) => [w, decodeResponse(found.get(w)!)]));
 }
@@ -160,11 +172,12 @@ export async function messageGetResponse(
   ctx: ControllerContext, id: string, options: MessageGetResponseOptions = {},
 ): Promise<Record<string, unknown>> {
   assertMessageId(id);
+  await ctx.janitor.flush();
   const workers = await defaultWorkers(ctx, options.workerIds);
   const timeoutMs = secondsToMs(options.timeout, 0);
   const watch = timeoutMs > 0 ? await EventWatch.start(ctx.events) : EventWatch.idle();
   try {
-    return await collectResponses(ctx, id, workers, watch, { timeoutMs, delete: options.delete ?? false, checkFirst: true });
+    return await collectResponses(ctx, id, workers, watch, { timeoutMs, delete: options.delete ? 'now' : false, checkFirst: true });
   } finally {
     watch.stop();
   }
@@ -182,7 +195,7 @@ export async function messageSendAndWait(
     if (sent.workerIds.length === 0) throw new Error(`Message ${command} not sent: there are no active workers`);
     try {
       return await collectResponses(ctx, sent.id, sent.workerIds, watch, {
-        timeoutMs, delete: options.delete ?? true, checkFirst: false,
+        timeoutMs, delete: (options.delete ?? true) ? 'later' : false, checkFirst: false,
       });
     } catch (err) {
       const message = (err as Error).message;

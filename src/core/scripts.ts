@@ -7,9 +7,11 @@ import { workerKeyPrefix } from './keys';
 /**
  * Send a message: take a unique, sortable id from Redis TIME and push the message record on
  * the message list of each target worker, in one round trip.
- * KEYS: [lastIdKey, workerIdSet]; ARGV: [workerKeyPrefix, command, encodedArgs, workerId...]
- * With no worker ids, targets every active worker. Returns [id, targetedWorker...], or an error
- * naming the inactive workers (nothing is sent then).
+ * KEYS: [lastIdKey, workerIdSet]
+ * ARGV: [workerKeyPrefix, command, encodedArgs, n, workerId x n, (workerId, messageId) x m]
+ * With no worker ids (n = 0), targets every active worker. Returns [id, targetedWorker...], or an
+ * error naming the inactive workers (nothing is sent then). The trailing pairs are responses
+ * this controller has already read and wants gone: deleting them here saves a command.
  */
 const MESSAGE_SEND = `
 local t = redis.call('TIME')
@@ -25,10 +27,14 @@ if last then
 end
 local id = string.format('%d.%06d', sec, usec)
 redis.call('SET', KEYS[1], id, 'PX', 60000)
+local n = tonumber(ARGV[4])
+for i = 5 + n, #ARGV - 1, 2 do
+  redis.call('HDEL', ARGV[1] .. ARGV[i] .. ':response', ARGV[i + 1])
+end
 local targets = {}
-if #ARGV > 3 then
+if n > 0 then
   local missing = {}
-  for i = 4, #ARGV do
+  for i = 5, 4 + n do
     if redis.call('SISMEMBER', KEYS[2], ARGV[i]) == 1 then
       targets[#targets + 1] = ARGV[i]
     else
@@ -100,12 +106,14 @@ export interface MessageSent {
 }
 
 export async function sendMessageRecord(
-  redis: Redis, keys: QueueKeys, command: string, encodedArgs: string, workerIds?: readonly string[],
+  redis: Redis, keys: QueueKeys, command: string, encodedArgs: string, workerIds: readonly string[] = [],
+  deletions: readonly string[] = [],
 ): Promise<MessageSent> {
   defineScripts(redis);
   try {
     const [id, ...targets] = await redis.rrqMessageSend(
-      keys.messageLastId, keys.workerIds, workerKeyPrefix(keys), command, encodedArgs, ...(workerIds ?? []),
+      keys.messageLastId, keys.workerIds, workerKeyPrefix(keys), command, encodedArgs,
+      String(workerIds.length), ...workerIds, ...deletions,
     );
     return { id: id!, workerIds: targets };
   } catch (err) {

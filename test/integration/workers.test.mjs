@@ -17,6 +17,12 @@ test('broadcast to several workers, and messages to some of them', async () => {
   assert.deepEqual(w.ids, [1, 2, 3].map((k) => `${prefix}_${k}`));
   assert.deepEqual(await ctl.workerList(), [...w.ids].sort());
   assert.deepEqual(await ctl.messageSendAndWait('PING'), Object.fromEntries(w.ids.map((id) => [id, 'PONG'])));
+  // send-and-wait leaves no response behind: at once for this controller, soon for anyone.
+  for (const wid of w.ids) assert.deepEqual(await ctl.messageResponseIds(wid), []);
+  const other = await newController({ queueId: ctl.queueId });
+  await ctl.messageSendAndWait('PING');
+  await sleep(200);
+  for (const wid of w.ids) assert.equal(await other.redis.hlen(ctl.keys.workerResponse(wid)), 0);
   const some = w.ids.slice(0, 2);
   const id = await ctl.messageSend('EVAL', 'process.pid', { workerIds: some });
   const pids = await ctl.messageGetResponse(id, { workerIds: some, timeout: 10, delete: true });
