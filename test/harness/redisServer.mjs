@@ -3,6 +3,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -23,29 +24,34 @@ function freePort() {
   });
 }
 
-function answersPing(port) {
+function answersPing(port, tls = false) {
   return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
+    const socket = tls
+      ? tlsConnect({ port, host: '127.0.0.1', rejectUnauthorized: false })
+      : connect(port, '127.0.0.1');
     socket.setTimeout(500);
-    socket.once('connect', () => socket.write('PING\r\n'));
+    socket.once(tls ? 'secureConnect' : 'connect', () => socket.write('PING\r\n'));
     socket.once('data', (d) => { socket.destroy(); resolve(/^(\+PONG|-NOAUTH)/.test(d.toString())); });
     socket.once('error', () => resolve(false));
     socket.once('timeout', () => { socket.destroy(); resolve(false); });
   });
 }
 
-/** Start redis-server; resolves { url, port, stop() }. Extra args are passed through (e.g. requirepass). */
-export async function startRedisServer(extraArgs = []) {
+/**
+ * Start redis-server; resolves { url, port, stop() }. Extra args are passed through (e.g.
+ * requirepass). With { tls: true } the port is TLS-only (give the certificate args).
+ */
+export async function startRedisServer(extraArgs = [], { tls = false } = {}) {
   if (!redisServerAvailable()) throw new Error(INSTALL_HINT);
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'rrq-test-redis-'));
   const child = spawn('redis-server', [
-    '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...extraArgs,
+    ...(tls ? ['--port', '0', '--tls-port', String(port)] : ['--port', String(port)]), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...extraArgs,
   ], { stdio: ['ignore', 'ignore', 'inherit'] });
   let exited = false;
   child.once('exit', () => { exited = true; });
   const deadline = Date.now() + 10_000;
-  while (!(await answersPing(port))) {
+  while (!(await answersPing(port, tls))) {
     if (exited || Date.now() > deadline) {
       child.kill('SIGKILL');
       throw new Error(`redis-server did not start on port ${port}`);
@@ -54,7 +60,7 @@ export async function startRedisServer(extraArgs = []) {
   }
   return {
     port,
-    url: `redis://127.0.0.1:${port}`,
+    url: `${tls ? 'rediss' : 'redis'}://127.0.0.1:${port}`,
     async stop() {
       if (!exited) {
         const gone = new Promise((r) => child.once('exit', r));
