@@ -165,3 +165,21 @@ test('Redis with a password: workers connect, and the password appears in no log
     await server.stop();
   }
 });
+
+test('Redis ACL users: a user name and password in the URL reach the workers too', async () => {
+  const server = await startRedisServer(['--user', 'default', 'off', '--user', 'alice', 'on', '>al1ce-pw', '~*', '&*', '+@all']);
+  const ctl = await Controller.connect({ redis: `redis://alice:al1ce-pw@127.0.0.1:${server.port}/3` });
+  let handle;
+  try {
+    handle = await ctl.workerSpawn(1);
+    assert.deepEqual(Object.values(await ctl.messageSendAndWait('PING')), ['PONG']);
+    assert.equal(await ctl.redis.call('ACL', 'WHOAMI'), 'alice');
+    assert.ok((await ctl.redis.keys('*')).length > 0);
+    assert.match(ctl.redisDisplay, /^redis:\/\/alice:\*\*\*@127\.0\.0\.1:\d+\/3$/);
+  } finally {
+    await handle?.kill();
+    await ctl.destroy();
+    await ctl.close();
+    await server.stop();
+  }
+});
