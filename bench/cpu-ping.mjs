@@ -7,12 +7,12 @@
 // process), the worker(s) / floor child, and redis-server; time the main threads spent runnable
 // but waiting for a CPU (run-queue delay); and the number of times they were scheduled in.
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Redis from 'ioredis';
-import { startRedisServer } from '../test/harness/redisServer.mjs';
+import { startPrivateRun } from './private-run.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const { Controller } = await import('../dist/core.js');
@@ -90,39 +90,7 @@ async function measure(seriesByLabel) {
   }
 }
 
-const tmp = mkdtempSync(join(tmpdir(), 'rrq-cpu-'));
-
-// If this script dies early (error, time-out guard), leave nothing behind: SIGKILL the redis-server
-// and every worker running this run's private copy of the worker program.
-const emergency = { pids: new Set(), marker: null };
-process.on('exit', () => {
-  const pids = new Set(emergency.pids);
-  if (emergency.marker) {
-    for (const entry of readdirSync('/proc')) {
-      try {
-        if (/^\d+$/.test(entry) && readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').includes(emergency.marker)) pids.add(Number(entry));
-      } catch {
-        // gone
-      }
-    }
-  }
-  for (const pid of pids) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // gone
-    }
-  }
-});
-const workerScript = join(tmp, 'worker.js');
-copyFileSync(join(here, '..', 'dist', 'worker.js'), workerScript);
-emergency.marker = workerScript;
-const server = await startRedisServer();
-{
-  const probe = new Redis(server.url);
-  emergency.pids.add(Number(/process_id:(\d+)/.exec(await probe.info('server'))[1]));
-  probe.disconnect();
-}
+const { tmp, workerScript, server, emergency } = await startPrivateRun('rrq-cpu-');
 const handles = [];
 let ctl;
 let child;

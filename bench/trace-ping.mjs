@@ -8,13 +8,12 @@
 // script written, worker woken, worker's writes, controller woken by the event, HDEL, resolve.
 // Also compares variants: delete: false, and a hand-made floor that mimics rrq's wire pattern.
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Redis from 'ioredis';
-import { startRedisServer } from '../test/harness/redisServer.mjs';
+import { startPrivateRun } from './private-run.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
@@ -30,39 +29,7 @@ const guard = setTimeout(() => {
   process.exit(2);
 }, 180_000);
 
-const tmp = mkdtempSync(join(tmpdir(), 'rrq-trace-'));
-
-// If this script dies early (error, time-out guard), leave nothing behind: SIGKILL the redis-server
-// and every worker running this run's private copy of the worker program.
-const emergency = { pids: new Set(), marker: null };
-process.on('exit', () => {
-  const pids = new Set(emergency.pids);
-  if (emergency.marker) {
-    for (const entry of readdirSync('/proc')) {
-      try {
-        if (/^\d+$/.test(entry) && readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').includes(emergency.marker)) pids.add(Number(entry));
-      } catch {
-        // gone
-      }
-    }
-  }
-  for (const pid of pids) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // gone
-    }
-  }
-});
-const workerScript = join(tmp, 'worker.js');
-copyFileSync(join(here, '..', 'dist', 'worker.js'), workerScript);
-emergency.marker = workerScript;
-const server = await startRedisServer();
-{
-  const probe = new Redis(server.url);
-  emergency.pids.add(Number(/process_id:(\d+)/.exec(await probe.info('server'))[1]));
-  probe.disconnect();
-}
+const { tmp, workerScript, server, emergency } = await startPrivateRun('rrq-trace-');
 let handle;
 let ctl;
 const children = [];
