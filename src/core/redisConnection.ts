@@ -74,12 +74,19 @@ export async function openConnection(t: RedisTarget, name: string, extra: RedisO
     ...extra,
   });
   // ioredis emits 'error' on every failed reconnect; a listener keeps them from being unhandled.
-  redis.on('error', () => {});
+  // The first one is kept: for a refused password (NOAUTH, WRONGPASS) it is the only place the
+  // reason shows; connect() itself then says just "Connection is closed".
+  let firstError: Error | null = null;
+  redis.on('error', (err: Error) => {
+    firstError ??= err;
+  });
   try {
     await redis.connect();
   } catch (err) {
     redis.disconnect();
-    throw new Error(`Cannot connect to Redis at ${t.display}: ${redactUrl((err as Error).message)}`);
+    const seen = firstError as Error | null;
+    const why = seen && /NOAUTH|WRONGPASS|invalid password|invalid username/i.test(seen.message) ? seen : (err as Error);
+    throw new Error(`Cannot connect to Redis at ${t.display}: ${redactUrl(why.message)}`);
   }
   return redis;
 }

@@ -183,3 +183,17 @@ test('Redis ACL users: a user name and password in the URL reach the workers too
     await server.stop();
   }
 });
+
+test('a refused password is named in the error (NOAUTH / WRONGPASS), not just "Connection is closed"', async () => {
+  const server = await startRedisServer(['--requirepass', 'right-one']);
+  try {
+    await assert.rejects(Controller.connect({ redis: `redis://127.0.0.1:${server.port}` }), /NOAUTH/);
+    await assert.rejects(Controller.connect({ redis: `redis://:wrong-one@127.0.0.1:${server.port}` }), (err) => {
+      assert.match(err.message, /WRONGPASS|invalid password/i);
+      assert.ok(!err.message.includes('wrong-one'));
+      return true;
+    });
+  } finally {
+    await server.stop();
+  }
+});
