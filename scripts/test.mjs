@@ -47,7 +47,8 @@ try {
       hostCode = 1;
     }
     results.push(['extension host (VS Code)', hostCode]);
-    results.push(['browser end-to-end (VS Code)', await nodeTest(['test/vscode/e2e.test.mjs'], env)]);
+    const e2e = readdirSync('test/vscode').filter((f) => /^e2e.*\.test\.mjs$/.test(f)).sort().map((f) => join('test/vscode', f));
+    results.push(['browser end-to-end (VS Code)', await nodeTest(e2e, env)]);
   }
 } finally {
   await server.stop();

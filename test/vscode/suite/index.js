@@ -4,34 +4,16 @@
 // otherwise; VS Code then exits with 0 or 1.
 'use strict';
 
-const assert = require('node:assert/strict');
 const vscode = require('vscode');
 
-const EXTENSION_ID = 'rrq.rrq';
+const fs = require('node:fs');
+const path = require('node:path');
+const { tests } = require('./harness');
 
-const tests = [];
-function test(name, fn) {
-  tests.push({ name, fn });
+// Every *.test.js file beside this one registers its tests.
+for (const file of fs.readdirSync(__dirname).filter((f) => f.endsWith('.test.js')).sort()) {
+  require(path.join(__dirname, file));
 }
-
-test('extension rrq.rrq is present', () => {
-  const ext = vscode.extensions.getExtension(EXTENSION_ID);
-  assert.ok(ext, `extension ${EXTENSION_ID} not found; non-built-in extensions: ${vscode.extensions.all.filter((e) => !e.id.startsWith('vscode.')).map((e) => e.id).join(', ') || 'none'}`);
-  assert.equal(ext.packageJSON.name, 'rrq');
-  assert.equal(ext.packageJSON.publisher, 'rrq');
-});
-
-test('extension rrq.rrq activates', async () => {
-  const ext = vscode.extensions.getExtension(EXTENSION_ID);
-  assert.ok(ext);
-  await ext.activate();
-  assert.equal(ext.isActive, true);
-});
-
-test('command rrq.showVersion is registered', async () => {
-  const commands = await vscode.commands.getCommands(true);
-  assert.ok(commands.includes('rrq.showVersion'), 'rrq.showVersion missing from vscode.commands.getCommands(true)');
-});
 
 function withTimeout(promise, ms, name) {
   let timer;
@@ -48,10 +30,10 @@ async function run() {
   let passed = 0;
   let failed = 0;
   console.log(`rrq extension-host suite: VS Code ${vscode.version}, ${tests.length} tests`);
-  for (const { name, fn } of tests) {
+  for (const { name, fn, timeout: own } of tests) {
     const t0 = Date.now();
     try {
-      await withTimeout(Promise.resolve().then(fn), timeout, name);
+      await withTimeout(Promise.resolve().then(fn), own ?? timeout, name);
       passed++;
       console.log(`  ok ${name} (${Date.now() - t0} ms)`);
     } catch (err) {
@@ -63,4 +45,4 @@ async function run() {
   if (failed) throw new Error(`${failed} of ${tests.length} extension-host tests failed`);
 }
 
-module.exports = { run, tests, test };
+module.exports = { run };

@@ -1,0 +1,194 @@
+// One connection to one rrq queue for this window: the controller, the live worker view,
+// the messages sent from here, and the workers this window spawned. Reconnects when the
+// settings change; reports failures as state, never as unhandled rejections.
+import type { RedisOptions } from 'ioredis';
+import * as vscode from 'vscode';
+import { Controller } from '../core/controller';
+import { findOnPath } from '../core/embeddedRedis';
+import { MessageTracker } from '../core/messageTracker';
+import type { WorkerMonitor, WorkerSnapshot } from '../core/monitor';
+import { parseRedisUrl } from '../core/redisConnection';
+import type { WorkerSpawnHandle } from '../core/spawn';
+
+export type SessionState =
+  | { kind: 'disconnected' }
+  | { kind: 'connecting' }
+  | { kind: 'connected'; redis: string; queueId: string }
+  | { kind: 'error'; message: string };
+
+export const PASSWORD_SECRET = 'rrq.redisPassword';
+const WORKER_CONFIG_NAME = 'vscode';
+
+export interface Settings {
+  redisUrl: string;
+  queueId: string;
+  workerCount: number;
+  logDirectory: string;
+  timeoutIdle: number | null;
+  pollTimeout: number;
+  workerEnvironmentModule: string;
+  nodePath: string;
+  stopWorkersOnExit: boolean;
+}
+
+export function readSettings(): Settings {
+  const c = vscode.workspace.getConfiguration('rrq');
+  return {
+    redisUrl: c.get<string>('redisUrl', '').trim(),
+    queueId: c.get<string>('queueId', 'rrq:vscode').trim() || 'rrq:vscode',
+    workerCount: c.get<number>('workerCount', 2),
+    logDirectory: c.get<string>('logDirectory', '').trim(),
+    timeoutIdle: c.get<number | null>('timeoutIdle', null),
+    pollTimeout: c.get<number>('pollTimeout', 60),
+    workerEnvironmentModule: c.get<string>('workerEnvironmentModule', '').trim(),
+    nodePath: c.get<string>('nodePath', '').trim(),
+    stopWorkersOnExit: c.get<boolean>('stopWorkersOnExit', true),
+  };
+}
+
+export class RrqSession implements vscode.Disposable {
+  private readonly stateEmitter = new vscode.EventEmitter<SessionState>();
+  private readonly workersEmitter = new vscode.EventEmitter<WorkerSnapshot[]>();
+  readonly onDidChangeState = this.stateEmitter.event;
+  /** Fires with the new worker list whenever any worker changes. */
+  readonly onDidChangeWorkers = this.workersEmitter.event;
+  state: SessionState = { kind: 'disconnected' };
+  controller: Controller | null = null;
+  monitor: WorkerMonitor | null = null;
+  tracker: MessageTracker | null = null;
+  /** Workers spawned by this window (their processes are children of the extension host). */
+  readonly spawned = new Set<WorkerSpawnHandle>();
+  private connecting: Promise<Controller> | null = null;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(private readonly secrets: vscode.SecretStorage) {
+    this.disposables.push(
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('rrq.redisUrl') || e.affectsConfiguration('rrq.queueId')) void this.reconnect().catch(() => {});
+      }),
+      this.stateEmitter, this.workersEmitter,
+    );
+  }
+
+  get workers(): WorkerSnapshot[] {
+    return this.monitor?.workers ?? [];
+  }
+
+  private setState(state: SessionState): void {
+    this.state = state;
+    this.stateEmitter.fire(state);
+  }
+
+  /** The controller, connecting first if needed. Rejects with a message fit for the user. */
+  connect(options: { startRedis?: boolean } = {}): Promise<Controller> {
+    if (this.controller) return Promise.resolve(this.controller);
+    this.connecting ??= this.open(options.startRedis ?? true).finally(() => {
+      this.connecting = null;
+    });
+    return this.connecting;
+  }
+
+  /** startRedis: with no Redis configured or running locally, start rrq's private one. */
+  private async open(startRedis: boolean): Promise<Controller> {
+    const settings = readSettings();
+    this.setState({ kind: 'connecting' });
+    try {
+      const password = await this.secrets.get(PASSWORD_SECRET);
+      let redis: RedisOptions | undefined;
+      if (settings.redisUrl) {
+        const options = parseRedisUrl(settings.redisUrl);
+        if (password && !options.password) options.password = password;
+        redis = options;
+      }
+      const ctl = await Controller.connect({ queueId: settings.queueId, embedded: startRedis, ...(redis ? { redis } : {}) });
+      const monitor = await ctl.workerMonitor();
+      const tracker = new MessageTracker(ctl);
+      monitor.onEvent((event) => tracker.handleEvent(event));
+      monitor.onChange((workers) => this.workersEmitter.fire(workers));
+      this.controller = ctl;
+      this.monitor = monitor;
+      this.tracker = tracker;
+      this.setState({ kind: 'connected', redis: ctl.redisDisplay, queueId: ctl.queueId });
+      this.workersEmitter.fire(monitor.workers);
+      return ctl;
+    } catch (err) {
+      const message = (err as Error).message;
+      this.setState({ kind: 'error', message });
+      throw new Error(message);
+    }
+  }
+
+  async reconnect(): Promise<Controller> {
+    // An attempt still under way read the old settings: let it finish, then start afresh.
+    await this.connecting?.catch(() => {});
+    await this.closeConnection();
+    return this.connect();
+  }
+
+  private async closeConnection(): Promise<void> {
+    this.monitor?.stop();
+    const ctl = this.controller;
+    this.controller = null;
+    this.monitor = null;
+    this.tracker = null;
+    if (ctl) await ctl.close().catch(() => {});
+    this.setState({ kind: 'disconnected' });
+    this.workersEmitter.fire([]);
+  }
+
+  /** Where spawned workers' Node comes from: the setting, then `node` on PATH, then VS Code's own. */
+  nodeForWorkers(): string | undefined {
+    const setting = readSettings().nodePath;
+    if (setting) return setting;
+    return findOnPath('node') ?? undefined; // undefined: the host's runtime, as Node (ELECTRON_RUN_AS_NODE)
+  }
+
+  async spawnWorkers(n: number, timeoutSeconds = 60): Promise<WorkerSpawnHandle> {
+    const ctl = await this.connect();
+    const settings = readSettings();
+    await ctl.workerConfigSave(WORKER_CONFIG_NAME, {
+      pollTimeout: settings.pollTimeout,
+      timeoutIdle: settings.timeoutIdle ?? Infinity,
+      envir: settings.workerEnvironmentModule || null,
+    });
+    const nodePath = this.nodeForWorkers();
+    const handle = await ctl.workerSpawn(n, {
+      config: WORKER_CONFIG_NAME,
+      timeout: timeoutSeconds,
+      ...(settings.logDirectory ? { logdir: settings.logDirectory } : {}),
+      ...(nodePath ? { nodePath } : {}),
+    });
+    this.spawned.add(handle);
+    void handle.exited().then(() => this.spawned.delete(handle));
+    return handle;
+  }
+
+  /** Log file of a worker spawned by this window, if any. */
+  logFileOf(workerId: string): string | null {
+    for (const handle of this.spawned) {
+      if (handle.ids.includes(workerId)) return `${handle.logdir}/${workerId}`;
+    }
+    return null;
+  }
+
+  /** On deactivate: STOP the workers this window spawned (unless told to keep them). */
+  async shutdown(): Promise<void> {
+    const keep = !readSettings().stopWorkersOnExit;
+    const handles = [...this.spawned];
+    if (!keep && handles.length > 0) {
+      await this.closeConnection();
+      return;
+    }
+    const ctl = this.controller;
+    if (ctl && handles.length > 0) {
+      const running = handles.flatMap((h) => h.ids.filter((id) => h.isAlive(id)));
+      if (running.length > 0) await ctl.workerStop(running, { timeout: 3 }).catch(() => {});
+    }
+    await Promise.all(handles.map((h) => h.kill())); // only those still running
+    await this.closeConnection();
+  }
+
+  dispose(): void {
+    for (const d of this.disposables) d.dispose();
+  }
+}

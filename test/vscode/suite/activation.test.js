@@ -1,0 +1,30 @@
+'use strict';
+
+const assert = require('node:assert/strict');
+const vscode = require('vscode');
+const { test } = require('./harness');
+
+const EXTENSION_ID = 'rrq.rrq';
+
+test('extension rrq.rrq is present', () => {
+  const ext = vscode.extensions.getExtension(EXTENSION_ID);
+  assert.ok(ext, `extension ${EXTENSION_ID} not found; non-built-in extensions: ${vscode.extensions.all.filter((e) => !e.id.startsWith('vscode.')).map((e) => e.id).join(', ') || 'none'}`);
+  assert.equal(ext.packageJSON.name, 'rrq');
+  assert.equal(ext.packageJSON.publisher, 'rrq');
+});
+
+test('extension rrq.rrq activates and returns its API', async () => {
+  const ext = vscode.extensions.getExtension(EXTENSION_ID);
+  assert.ok(ext);
+  const api = await ext.activate();
+  assert.equal(ext.isActive, true);
+  assert.equal(api.version, ext.packageJSON.version);
+  assert.ok(api.session, 'the API exposes the session');
+});
+
+test('every contributed command is registered', async () => {
+  const ext = vscode.extensions.getExtension(EXTENSION_ID);
+  const commands = new Set(await vscode.commands.getCommands(true));
+  const missing = ext.packageJSON.contributes.commands.map((c) => c.command).filter((c) => !commands.has(c));
+  assert.deepEqual(missing, [], `registered: ${[...commands].filter((c) => c.startsWith('rrq.')).join(', ')}`);
+});
