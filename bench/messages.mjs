@@ -770,7 +770,11 @@ async function main() {
 
   if (WRITE) {
     mkdirSync(docsDir, { recursive: true });
-    writeFileSync(join(docsDir, 'benchmarks.md'), buildReport(result));
+    // Keep the extension section written by bench/extension.mjs.
+    const reportFile = join(docsDir, 'benchmarks.md');
+    const previous = existsSync(reportFile) ? readFileSync(reportFile, 'utf8') : '';
+    const extensionSection = /<!-- extension:start -->[\s\S]*<!-- extension:end -->\n?/.exec(previous)?.[0] ?? '';
+    writeFileSync(reportFile, buildReport(result) + (extensionSection ? `\n${extensionSection}` : ''));
     writeFileSync(join(docsDir, 'benchmarks-latency.svg'), svgCdf([
       { label: 'bare ioredis floor', color: '#2a9d8f', stats: L.floor },
       { label: 'rrq PING, 1 worker', color: '#e76f51', stats: L.ping },

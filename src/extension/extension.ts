@@ -14,10 +14,15 @@ import { registerWorkerTree } from './workerTree';
 
 let session: RrqSession | null = null;
 
+// Set by the bundle's first statement (scripts/build.mjs).
+declare const __rrqLoadStart: number | undefined;
+
 /** What the extension returns from activate(): used by its tests and by other extensions. */
 export interface RrqExtensionApi {
   session: RrqSession;
   version: string;
+  /** Milliseconds from the bundle starting to load to the end of activate(). */
+  activationMs: number;
 }
 
 export function activate(context: vscode.ExtensionContext): RrqExtensionApi {
@@ -34,7 +39,8 @@ export function activate(context: vscode.ExtensionContext): RrqExtensionApi {
   );
   const started = session;
   setImmediate(() => void started.connect({ startRedis: false }).catch(() => { /* shown in the status bar */ }));
-  return { session, version: VERSION };
+  const activationMs = typeof __rrqLoadStart === 'number' ? performance.now() - __rrqLoadStart : NaN;
+  return { session, version: VERSION, activationMs };
 }
 
 export async function deactivate(): Promise<void> {

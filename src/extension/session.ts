@@ -3,12 +3,11 @@
 // settings change; reports failures as state, never as unhandled rejections.
 import type { RedisOptions } from 'ioredis';
 import * as vscode from 'vscode';
-import { Controller } from '../core/controller';
-import { findOnPath } from '../core/embeddedRedis';
-import { MessageTracker } from '../core/messageTracker';
+import type { Controller } from '../core/controller';
+import type { MessageTracker } from '../core/messageTracker';
 import type { WorkerMonitor, WorkerSnapshot } from '../core/monitor';
-import { parseRedisUrl } from '../core/redisConnection';
 import type { WorkerSpawnHandle } from '../core/spawn';
+import { loadCore } from './coreRuntime';
 
 export type SessionState =
   | { kind: 'disconnected' }
@@ -93,6 +92,7 @@ export class RrqSession implements vscode.Disposable {
     const settings = readSettings();
     this.setState({ kind: 'connecting' });
     try {
+      const { Controller, MessageTracker, parseRedisUrl } = loadCore();
       const password = await this.secrets.get(PASSWORD_SECRET);
       let redis: RedisOptions | undefined;
       if (settings.redisUrl) {
@@ -140,7 +140,7 @@ export class RrqSession implements vscode.Disposable {
   nodeForWorkers(): string | undefined {
     const setting = readSettings().nodePath;
     if (setting) return setting;
-    return findOnPath('node') ?? undefined; // undefined: the host's runtime, as Node (ELECTRON_RUN_AS_NODE)
+    return loadCore().findOnPath('node') ?? undefined; // undefined: the host's runtime, as Node (ELECTRON_RUN_AS_NODE)
   }
 
   async spawnWorkers(n: number, timeoutSeconds = 60): Promise<WorkerSpawnHandle> {

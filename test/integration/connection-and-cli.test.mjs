@@ -11,6 +11,21 @@ import { newController, testRedisUrl } from '../harness/setup.mjs';
 
 const run = promisify(execFile);
 
+/** SIGTERM, wait until the process is gone (so its files can be removed), SIGKILL if it lingers. */
+async function stopProcess(pid) {
+  const alive = () => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  process.kill(pid, 'SIGTERM');
+  for (let i = 0; i < 200 && alive(); i++) await new Promise((r) => setTimeout(r, 25));
+  if (alive()) process.kill(pid, 'SIGKILL');
+}
+
 test('message ids are unique and increase, even when sent at once from several controllers', async () => {
   const ctl = await newController();
   const other = await newController({ queueId: ctl.queueId });
@@ -49,7 +64,7 @@ test('with no Redis given and none local, a private redis-server is started, the
     }
     assert.ok(existsSync(join(dir, 'redis', 'appendonlydir')) || existsSync(join(dir, 'redis', 'rrq.aof')));
   } finally {
-    if (pid) process.kill(pid, 'SIGTERM');
+    if (pid) await stopProcess(pid);
     if (saved.state === undefined) delete process.env.RRQ_STATE_DIR;
     else process.env.RRQ_STATE_DIR = saved.state;
     if (saved.url !== undefined) process.env.RRQ_REDIS_URL = saved.url;

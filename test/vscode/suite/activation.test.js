@@ -28,3 +28,10 @@ test('every contributed command is registered', async () => {
   const missing = ext.packageJSON.contributes.commands.map((c) => c.command).filter((c) => !commands.has(c));
   assert.deepEqual(missing, [], `registered: ${[...commands].filter((c) => c.startsWith('rrq.')).join(', ')}`);
 });
+
+test('activation cost is reported (loading the bundle and activate(); recorded by bench/extension.mjs)', async () => {
+  const api = await vscode.extensions.getExtension(EXTENSION_ID).activate();
+  assert.equal(typeof api.activationMs, 'number');
+  assert.ok(Number.isFinite(api.activationMs) && api.activationMs > 0, `activationMs ${api.activationMs}`);
+  console.log(`rrq activation: ${api.activationMs.toFixed(1)} ms`);
+});
