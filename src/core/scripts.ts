@@ -67,14 +67,15 @@ return false
 `;
 
 /**
- * Mark a worker gone (killed or lost) unless it already exited cleanly.
+ * Mark a worker gone (killed or lost) unless it already exited cleanly or is no longer known.
  * KEYS: [workerStatus, workerIds, workerTask, workerLog, events]
  * ARGV: [workerId, status, logRecordJson, eventJson, logMax]
  * Returns 1 if marked, 0 if it had already exited.
  */
 const WORKER_MARK_GONE = `
 local current = redis.call('HGET', KEYS[1], ARGV[1])
-if current == 'EXITED' or current == 'LOST' then return 0 end
+-- Already gone, or deleted since (workerDeleteExited): nothing to record.
+if not current or current == 'EXITED' or current == 'LOST' then return 0 end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 redis.call('SREM', KEYS[2], ARGV[1])
 redis.call('HDEL', KEYS[3], ARGV[1])

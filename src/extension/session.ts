@@ -175,7 +175,7 @@ export class RrqSession implements vscode.Disposable {
   async shutdown(): Promise<void> {
     const keep = !readSettings().stopWorkersOnExit;
     const handles = [...this.spawned];
-    if (!keep && handles.length > 0) {
+    if (keep) {
       await this.closeConnection();
       return;
     }
@@ -184,7 +184,10 @@ export class RrqSession implements vscode.Disposable {
       const running = handles.flatMap((h) => h.ids.filter((id) => h.isAlive(id)));
       if (running.length > 0) await ctl.workerStop(running, { timeout: 3 }).catch(() => {});
     }
-    await Promise.all(handles.map((h) => h.kill())); // only those still running
+    // Give stopping workers a moment to exit by themselves; kill only what is still running.
+    const exited = Promise.all(handles.map((h) => h.exited()));
+    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
+    await Promise.all(handles.map((h) => h.kill()));
     await this.closeConnection();
   }
 

@@ -383,14 +383,17 @@ export class Worker {
     this.shuttingDown ??= (async () => {
       const k = this.keys;
       const taskId = abandonTask ? await this.redis.hget(k.workerTask, this.id) : null;
-      const [, , , pending] = ((await this.redis.multi()
+      // First out of the active set, taking what is queued: nothing new can arrive after this.
+      const [, pending] = ((await this.redis.multi()
         .srem(k.workerIds, this.id)
-        .hset(k.workerStatus, this.id, 'EXITED')
-        .hdel(k.workerTask, this.id)
         .lrange(this.messageKey, 0, -1)
         .del(this.messageKey)
-        .exec()) ?? []).map(([, v]) => v) as [unknown, unknown, unknown, string[]];
-      const multi = this.redis.multi();
+        .exec()) ?? []).map(([, v]) => v) as [unknown, string[]];
+      // Then, at once: answers to what was queued, the STOP entry and status EXITED, so whoever
+      // sees EXITED also sees why.
+      const multi = this.redis.multi()
+        .hset(k.workerStatus, this.id, 'EXITED')
+        .hdel(k.workerTask, this.id);
       if (taskId) {
         multi.hset(k.task(taskId), { status: 'DIED', timeComplete: String(Date.now() / 1000) });
         this.log('TASK_DIED', taskId, taskId, multi);
