@@ -16,10 +16,10 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { ensureCodeServer, startCodeServer } from '../../scripts/vscode/codeServer.mjs';
 import {
-  extensionUnderTest, launchChromium, makeTempDir, preflight, resultsDir, waitForWorkbench, workbenchUrl,
+  extensionUnderTest, launchChromium, preflight, waitForWorkbench, workbenchUrl,
 } from '../../scripts/vscode/browser.mjs';
 import { startRedisServer } from '../harness/redisServer.mjs';
-import { runCommandFromPalette } from './workbench.mjs';
+import { prepareWorkbenchFolders, runCommandFromPalette } from './workbench.mjs';
 
 const XSS_TEXT = '<img src=x onerror="document.title=1">';
 const secs = (ms) => `${(ms / 1000).toFixed(1)} s`;
@@ -123,14 +123,7 @@ test('inline EVAL from the editor; the responses webview shows worker text liter
   const require = createRequire(import.meta.url);
   const { Controller } = require(path.join(ext.path, 'dist', 'core.js'));
 
-  const tmp = await makeTempDir('rrq-vscode-e2e-responses-');
-  const results = resultsDir();
-  await fsp.mkdir(results, { recursive: true });
-  const extensionsDir = path.join(tmp, 'extensions');
-  await fsp.mkdir(extensionsDir, { recursive: true });
-  await fsp.symlink(ext.path, path.join(extensionsDir, ext.folderName), 'dir');
-  const workspace = path.join(tmp, 'workspace');
-  await fsp.mkdir(workspace);
+  const { tmp, results, extensionsDir, workspace } = await prepareWorkbenchFolders('rrq-vscode-e2e-responses-');
   await fsp.writeFile(path.join(workspace, 'xss.js'), `'${XSS_TEXT}'\n`);
   await fsp.writeFile(path.join(workspace, 'add.js'), '1 + 1\n');
   await fsp.writeFile(path.join(workspace, 'fails.ts'), 'const rrqE2e: { x: number } | null = null;\nrrqE2e!.x\n');

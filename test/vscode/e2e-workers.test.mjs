@@ -17,10 +17,10 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { ensureCodeServer, startCodeServer } from '../../scripts/vscode/codeServer.mjs';
 import {
-  extensionUnderTest, launchChromium, makeTempDir, preflight, resultsDir, waitForWorkbench, workbenchUrl,
+  extensionUnderTest, launchChromium, preflight, waitForWorkbench, workbenchUrl,
 } from '../../scripts/vscode/browser.mjs';
 import { startRedisServer } from '../harness/redisServer.mjs';
-import { runCommandFromPalette, waitForNotification } from './workbench.mjs';
+import { prepareWorkbenchFolders, runCommandFromPalette, waitForNotification } from './workbench.mjs';
 
 const secs = (ms) => `${(ms / 1000).toFixed(1)} s`;
 const VIEW = '[id="workbench.view.extension.rrq"]';
@@ -73,14 +73,7 @@ test('Workers view: spawn from F1, pause from the tree, worker log, stop', { tim
   const redisUrl = process.env.RRQ_TEST_REDIS_URL || ownRedis.url;
   const queueId = `rrq:e2e-workers-${crypto.randomBytes(4).toString('hex')}`;
 
-  const tmp = await makeTempDir('rrq-vscode-e2e-workers-');
-  const results = resultsDir();
-  await fsp.mkdir(results, { recursive: true });
-  const extensionsDir = path.join(tmp, 'extensions');
-  await fsp.mkdir(extensionsDir, { recursive: true });
-  await fsp.symlink(ext.path, path.join(extensionsDir, ext.folderName), 'dir');
-  const workspace = path.join(tmp, 'workspace');
-  await fsp.mkdir(workspace);
+  const { tmp, results, extensionsDir, workspace } = await prepareWorkbenchFolders('rrq-vscode-e2e-workers-');
 
   const shots = [];
   const shoot = async (page, name) => {

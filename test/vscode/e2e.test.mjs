@@ -13,9 +13,9 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { ensureCodeServer, startCodeServer } from '../../scripts/vscode/codeServer.mjs';
 import {
-  extensionUnderTest, launchChromium, makeTempDir, preflight, resultsDir, waitForWorkbench, workbenchUrl,
+  extensionUnderTest, launchChromium, preflight, waitForWorkbench, workbenchUrl,
 } from '../../scripts/vscode/browser.mjs';
-import { runCommandFromPalette, waitForNotification } from './workbench.mjs';
+import { prepareWorkbenchFolders, runCommandFromPalette, waitForNotification } from './workbench.mjs';
 
 const secs = (ms) => `${(ms / 1000).toFixed(1)} s`;
 
@@ -26,15 +26,7 @@ test('F1 > "rrq: Show Version" shows a notification with the version', { timeout
   await ensureCodeServer(); // once per machine; ~1.5 min the first time
   const tInstalled = Date.now();
 
-  const tmp = await makeTempDir('rrq-vscode-e2e-');
-  const results = resultsDir();
-  await fsp.mkdir(results, { recursive: true });
-  // The extension "installed": <publisher>.<name>-<version> in --extensions-dir.
-  const extensionsDir = path.join(tmp, 'extensions');
-  await fsp.mkdir(extensionsDir, { recursive: true });
-  await fsp.symlink(ext.path, path.join(extensionsDir, ext.folderName), 'dir');
-  const workspace = path.join(tmp, 'workspace');
-  await fsp.mkdir(workspace);
+  const { tmp, results, extensionsDir, workspace } = await prepareWorkbenchFolders('rrq-vscode-e2e-');
 
   let server;
   let browser;

@@ -1,5 +1,26 @@
 // Helpers that drive the VS Code workbench (code-server in Chromium) the way
 // a person does: keyboard, command palette, notifications.
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { extensionUnderTest, makeTempDir, resultsDir } from '../../scripts/vscode/browser.mjs';
+
+/**
+ * Folders for one end-to-end test: a temp folder, the extension "installed" in an
+ * extensions dir (<publisher>.<name>-<version> linking to the extension under test), an
+ * empty workspace, and the results folder for screenshots.
+ */
+export async function prepareWorkbenchFolders(prefix) {
+  const ext = extensionUnderTest();
+  const tmp = await makeTempDir(prefix);
+  const results = resultsDir();
+  await fsp.mkdir(results, { recursive: true });
+  const extensionsDir = path.join(tmp, 'extensions');
+  await fsp.mkdir(extensionsDir, { recursive: true });
+  await fsp.symlink(ext.path, path.join(extensionsDir, ext.folderName), 'dir');
+  const workspace = path.join(tmp, 'workspace');
+  await fsp.mkdir(workspace);
+  return { ext, tmp, results, extensionsDir, workspace };
+}
 
 /**
  * F1, type the command's full title ("<category>: <title>"), pick the row
