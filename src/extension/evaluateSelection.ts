@@ -165,7 +165,7 @@ class InlineEvaluator implements vscode.Disposable {
       this.applyTo(document.uri);
     }
     const show: ShowResponsesOptions = { preserveFocus: true, viewColumn: vscode.ViewColumn.Beside };
-    void vscode.commands.executeCommand('rrq.showResponses', show);
+    vscode.commands.executeCommand('rrq.showResponses', show).then(undefined, () => { /* the answer still shows inline */ });
     return { messageId: message.id, workerIds: [...message.workerIds], source };
   }
 

@@ -123,7 +123,9 @@ class ResponsesPanel implements vscode.Disposable {
         this.sendReset();
         break;
       case 'copy':
-        void this.copy(String(message.id), String(message.worker));
+        this.copy(String(message.id), String(message.worker)).catch((err: Error) => {
+          void vscode.window.showErrorMessage(`rrq: could not copy the response: ${err.message}`);
+        });
         break;
       case 'clear':
         this.tracker?.clear();

@@ -168,17 +168,8 @@ export function resolveAll(session: RrqSession, ids: string[] | 'all'): string[]
   return active;
 }
 
-let responsesCommandKnown: boolean | null = null;
-
-/** Open the responses panel (owned elsewhere), if that command exists. */
+/** Open the responses panel after a message was sent. */
 export async function showResponses(): Promise<void> {
-  if (responsesCommandKnown !== true) {
-    responsesCommandKnown = (await vscode.commands.getCommands(true)).includes('rrq.showResponses');
-    if (!responsesCommandKnown) {
-      responsesCommandKnown = null; // it may be registered later
-      return;
-    }
-  }
   try {
     await vscode.commands.executeCommand('rrq.showResponses');
   } catch {
