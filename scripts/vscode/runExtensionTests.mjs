@@ -210,7 +210,14 @@ async function main() {
     process.exit(1); // the 'exit' hook of startCodeServer kills code-server's process group
   }, (timeoutSec + 600) * 1000).unref();
   let code = 1;
+  // Run on its own (npm run test:vscode), the suite gets a private redis-server like npm test's.
+  let redis = null;
   try {
+    if (!process.env.RRQ_TEST_REDIS_URL) {
+      const { startRedisServer } = await import('../../test/harness/redisServer.mjs');
+      redis = await startRedisServer();
+      process.env.RRQ_TEST_REDIS_URL = redis.url;
+    }
     code = await runExtensionTests({
       extensionPath: values.extension,
       testsPath: values.tests,
@@ -226,6 +233,8 @@ async function main() {
       console.error(err);
       code = 1;
     }
+  } finally {
+    await redis?.stop();
   }
   process.exit(code);
 }
