@@ -99,6 +99,8 @@ async function runWithCodeServer({ ext, testsPath, folder, timeoutSec, out }) {
       extensionsDir: path.join(tmp, 'extensions'), // empty: only the extension under development
       folder: workspace,
       logFile: path.join(tmp, 'code-server.log'),
+      // From the first activation on, the extension talks to the test run's Redis only.
+      settings: process.env.RRQ_TEST_REDIS_URL ? { 'rrq.redisUrl': process.env.RRQ_TEST_REDIS_URL } : {},
     });
     timings.codeServerReady = Date.now() - tInstalled;
     browser = await launchChromium();

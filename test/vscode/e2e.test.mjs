@@ -38,6 +38,8 @@ test('F1 > "rrq: Show Version" shows a notification with the version', { timeout
       extensionsDir,
       folder: workspace,
       logFile: path.join(tmp, 'code-server.log'),
+      // Keep the extension on the test run's Redis (it connects in the background on start-up).
+      settings: process.env.RRQ_TEST_REDIS_URL ? { 'rrq.redisUrl': process.env.RRQ_TEST_REDIS_URL } : {},
     });
     const tServer = Date.now();
     browser = await launchChromium();

@@ -26,6 +26,11 @@ function withTimeout(promise, ms, name) {
 }
 
 async function run() {
+  // Tests point the extension at the test run's private redis-server; without one they would
+  // fall back to whatever Redis answers locally, which tests must never touch.
+  if (!process.env.RRQ_TEST_REDIS_URL) {
+    throw new Error('RRQ_TEST_REDIS_URL is not set: run the suite through npm test or npm run test:vscode, which start a private redis-server');
+  }
   const timeout = Number(process.env.RRQ_VSCODE_TEST_CASE_TIMEOUT || 30000);
   let passed = 0;
   let failed = 0;
