@@ -14,12 +14,12 @@ import fsp from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { test } from 'node:test';
-import { ensureCodeServer, startCodeServer } from '../../scripts/vscode/codeServer.mjs';
+import { ensureCodeServer } from '../../scripts/vscode/codeServer.mjs';
 import {
   extensionUnderTest, launchChromium, preflight, waitForWorkbench, workbenchUrl,
 } from '../../scripts/vscode/browser.mjs';
 import { startRedisServer } from '../harness/redisServer.mjs';
-import { prepareWorkbenchFolders, runCommandFromPalette } from './workbench.mjs';
+import { prepareWorkbenchFolders, startWorkbenchServer, runCommandFromPalette } from './workbench.mjs';
 
 const XSS_TEXT = '<img src=x onerror="document.title=1">';
 const secs = (ms) => `${(ms / 1000).toFixed(1)} s`;
@@ -150,13 +150,7 @@ test('inline EVAL from the editor; the responses webview shows worker text liter
   };
   try {
     ctl = await Controller.connect({ queueId, redis: redisUrl });
-    server = await startCodeServer({
-      userDataDir: path.join(tmp, 'user-data'),
-      extensionsDir,
-      folder: workspace,
-      logFile: path.join(tmp, 'code-server.log'),
-      settings: { 'rrq.redisUrl': redisUrl, 'rrq.queueId': queueId, 'rrq.workerCount': 1, 'workbench.colorTheme': 'Default Dark Modern', 'editor.minimap.enabled': false },
-    });
+    server = await startWorkbenchServer({ tmp, extensionsDir, workspace }, { 'rrq.redisUrl': redisUrl, 'rrq.queueId': queueId, 'rrq.workerCount': 1, 'workbench.colorTheme': 'Default Dark Modern', 'editor.minimap.enabled': false });
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1600, height: 900 } });
     await page.goto(workbenchUrl(server, { folder: workspace }), { waitUntil: 'domcontentloaded', timeout: 60_000 });

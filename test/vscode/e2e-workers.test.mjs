@@ -15,12 +15,12 @@ import fsp from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { test } from 'node:test';
-import { ensureCodeServer, startCodeServer } from '../../scripts/vscode/codeServer.mjs';
+import { ensureCodeServer } from '../../scripts/vscode/codeServer.mjs';
 import {
   extensionUnderTest, launchChromium, preflight, waitForWorkbench, workbenchUrl,
 } from '../../scripts/vscode/browser.mjs';
 import { startRedisServer } from '../harness/redisServer.mjs';
-import { prepareWorkbenchFolders, runCommandFromPalette, waitForNotification } from './workbench.mjs';
+import { prepareWorkbenchFolders, startWorkbenchServer, runCommandFromPalette, waitForNotification } from './workbench.mjs';
 
 const secs = (ms) => `${(ms / 1000).toFixed(1)} s`;
 const VIEW = '[id="workbench.view.extension.rrq"]';
@@ -88,17 +88,11 @@ test('Workers view: spawn from F1, pause from the tree, worker log, stop', { tim
   let page;
   let ok = false;
   try {
-    server = await startCodeServer({
-      userDataDir: path.join(tmp, 'user-data'),
-      extensionsDir,
-      folder: workspace,
-      logFile: path.join(tmp, 'code-server.log'),
-      settings: {
-        'rrq.redisUrl': redisUrl,
-        'rrq.queueId': queueId,
-        'rrq.workerCount': 2,
-        'rrq.logDirectory': path.join(tmp, 'worker-logs'),
-      },
+    server = await startWorkbenchServer({ tmp, extensionsDir, workspace }, {
+      'rrq.redisUrl': redisUrl,
+      'rrq.queueId': queueId,
+      'rrq.workerCount': 2,
+      'rrq.logDirectory': path.join(tmp, 'worker-logs'),
     });
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 860 } });

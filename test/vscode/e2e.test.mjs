@@ -11,11 +11,11 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
-import { ensureCodeServer, startCodeServer } from '../../scripts/vscode/codeServer.mjs';
+import { ensureCodeServer } from '../../scripts/vscode/codeServer.mjs';
 import {
   extensionUnderTest, launchChromium, preflight, waitForWorkbench, workbenchUrl,
 } from '../../scripts/vscode/browser.mjs';
-import { prepareWorkbenchFolders, runCommandFromPalette, waitForNotification } from './workbench.mjs';
+import { prepareWorkbenchFolders, startWorkbenchServer, runCommandFromPalette, waitForNotification } from './workbench.mjs';
 
 const secs = (ms) => `${(ms / 1000).toFixed(1)} s`;
 
@@ -33,14 +33,8 @@ test('F1 > "rrq: Show Version" shows a notification with the version', { timeout
   let page;
   let ok = false;
   try {
-    server = await startCodeServer({
-      userDataDir: path.join(tmp, 'user-data'),
-      extensionsDir,
-      folder: workspace,
-      logFile: path.join(tmp, 'code-server.log'),
-      // Keep the extension on the test run's Redis (it connects in the background on start-up).
-      settings: process.env.RRQ_TEST_REDIS_URL ? { 'rrq.redisUrl': process.env.RRQ_TEST_REDIS_URL } : {},
-    });
+    // Keep the extension on the test run's Redis (it connects in the background on start-up).
+    server = await startWorkbenchServer({ tmp, extensionsDir, workspace }, process.env.RRQ_TEST_REDIS_URL ? { 'rrq.redisUrl': process.env.RRQ_TEST_REDIS_URL } : {});
     const tServer = Date.now();
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });

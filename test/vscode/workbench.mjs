@@ -3,6 +3,7 @@
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { extensionUnderTest, makeTempDir, resultsDir } from '../../scripts/vscode/browser.mjs';
+import { startCodeServer } from '../../scripts/vscode/codeServer.mjs';
 
 /**
  * Folders for one end-to-end test: a temp folder, the extension "installed" in an
@@ -20,6 +21,17 @@ export async function prepareWorkbenchFolders(prefix) {
   const workspace = path.join(tmp, 'workspace');
   await fsp.mkdir(workspace);
   return { ext, tmp, results, extensionsDir, workspace };
+}
+
+/** code-server on the folders of prepareWorkbenchFolders, with these user settings. */
+export function startWorkbenchServer({ tmp, extensionsDir, workspace }, settings = {}) {
+  return startCodeServer({
+    userDataDir: path.join(tmp, 'user-data'),
+    extensionsDir,
+    folder: workspace,
+    logFile: path.join(tmp, 'code-server.log'),
+    settings,
+  });
 }
 
 /**
