@@ -6,37 +6,14 @@
 // before and after N round trips and prints, per round trip: CPU time of the controller (this
 // process), the worker(s) / floor child, and redis-server; time the main threads spent runnable
 // but waiting for a CPU (run-queue delay); and the number of times they were scheduled in.
-import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import Redis from 'ioredis';
-import { startPrivateRun } from './private-run.mjs';
+import { schedstat as sched } from './lib/machine.mjs';
+import { killWorkers, loadController, runToEnd, spawnWorkers, started, startPrivateRedis, startRun } from './lib/processes.mjs';
+import { fmtLoad } from './lib/stats.mjs';
+import { startFloor } from './messages/floor.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const { Controller } = await import('../dist/core.js');
 const N = Number(process.env.CPU_N) || 3000;
-const guard = setTimeout(() => {
-  console.error('cpu-ping: timeout');
-  process.exit(2);
-}, 240_000);
-
-/** { cpuNs (all threads), waitNs (main thread), slices (main thread) } of a process. */
-function sched(pid) {
-  let cpuNs = 0;
-  let main = [0, 0, 0];
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      const f = readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').trim().split(/\s+/).map(Number);
-      cpuNs += f[0];
-      if (Number(tid) === pid) main = f;
-    } catch {
-      // thread ended
-    }
-  }
-  return { cpuNs, waitNs: main[1], slices: main[2] };
-}
+const tmp = startRun({ name: 'cpu-ping', prefix: 'rrq-cpu-', timeoutS: 240 });
 
 function diff(a, b) {
   return { cpuNs: b.cpuNs - a.cpuNs, waitNs: b.waitNs - a.waitNs, slices: b.slices - a.slices };
@@ -90,34 +67,26 @@ async function measure(seriesByLabel) {
   }
 }
 
-const { tmp, workerScript, server, emergency } = await startPrivateRun('rrq-cpu-');
-const handles = [];
-let ctl;
-let child;
-try {
-  console.log(`load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
-  const probe = new Redis(server.url);
-  const redisPid = Number(/process_id:(\d+)/.exec(await probe.info('server'))[1]);
-  ctl = await Controller.connect({ redis: server.url });
+await runToEnd(async () => {
+  const { Controller, workerScript } = await loadController();
+  const { url, pid: redisPid } = await startPrivateRedis();
+  console.log(`load average ${fmtLoad(loadavg())}`);
+  const ctl = await Controller.connect({ redis: url });
+  started.ctl = ctl;
 
   // Floor.
-  child = spawn(process.execPath, [join(here, 'floor-child.cjs'), server.url, 'f:req', 'f:rep'], { stdio: 'ignore' });
-  emergency.pids.add(child.pid);
-  const floorOnce = async (i) => {
-    probe.rpush('f:req', String(i));
-    await probe.blpop('f:rep', 0);
-  };
+  const floor = await startFloor(url, 1);
+  const floorOnce = floor.once;
   for (let i = 0; i < 300; i += 1) await floorOnce(i);
 
-  const h1 = await ctl.workerSpawn(1, { workerScript, logdir: tmp, timeout: 30 });
-  handles.push(h1);
-  const [id] = h1.ids;
-  const wpid = (await ctl.workerInfo([id]))[id].pid;
+  const w1 = await spawnWorkers(ctl, 1, { workerScript, logdir: tmp });
+  const [id] = w1.handle.ids;
+  const [wpid] = w1.pids;
   const ping = (o) => () => ctl.messageSendAndWait('PING', undefined, { workerIds: [id], timeout: 10, ...o });
   for (let i = 0; i < 300; i += 1) await ping({})();
   const pids1 = { 'controller (this)': process.pid, worker: wpid, 'redis-server': redisPid };
   await measure({
-    'bare ioredis floor': { pids: { 'parent (this process)': process.pid, 'floor child': child.pid, 'redis-server': redisPid }, fn: floorOnce },
+    'bare ioredis floor': { pids: { 'parent (this process)': process.pid, 'floor child': floor.pids[0], 'redis-server': redisPid }, fn: floorOnce },
     'rrq PING, 1 worker': { pids: pids1, fn: ping({}) },
     'rrq PING, 1 worker, delete: false': { pids: pids1, fn: ping({ delete: false }) },
   });
@@ -142,27 +111,13 @@ try {
   }
   floorSpaced.sort((a, b) => a - b);
   console.log(`bare floor, spaced 1 ms apart: p50 ${floorSpaced[Math.floor(floorSpaced.length / 2)].toFixed(3)} ms, p90 ${floorSpaced[Math.floor(floorSpaced.length * 0.9)].toFixed(3)} ms`);
-  await h1.kill();
+  await killWorkers(ctl, w1);
 
   if (!process.env.CPU_SKIP_8) {
-    const h8 = await ctl.workerSpawn(8, { workerScript, logdir: tmp, timeout: 30 });
-    handles.push(h8);
-    const info = await ctl.workerInfo(h8.ids);
-    const wpids = h8.ids.map((w) => info[w].pid);
+    const w8 = await spawnWorkers(ctl, 8, { workerScript, logdir: tmp });
     const bc = () => ctl.messageSendAndWait('PING', undefined, { timeout: 10 });
     for (let i = 0; i < 100; i += 1) await bc();
-    await measure({ 'rrq broadcast PING, 8 workers': { pids: { 'controller (this)': process.pid, 'workers (8, summed)': wpids, 'redis-server': redisPid }, fn: bc } });
+    await measure({ 'rrq broadcast PING, 8 workers': { pids: { 'controller (this)': process.pid, 'workers (8, summed)': w8.pids, 'redis-server': redisPid }, fn: bc } });
   }
-  await probe.rpush('f:req', 'STOP');
-  probe.disconnect();
-} finally {
-  if (child && child.exitCode === null) child.kill('SIGKILL');
-  for (const h of handles) await h.kill().catch(() => {});
-  if (ctl) {
-    await ctl.destroy().catch(() => {});
-    await ctl.close();
-  }
-  await server.stop();
-  rmSync(tmp, { recursive: true, force: true });
-  clearTimeout(guard);
-}
+  await floor.stop();
+});

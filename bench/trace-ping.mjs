@@ -8,37 +8,32 @@
 // script written, worker woken, worker's writes, controller woken by the event, HDEL, resolve.
 // Also compares variants: delete: false, and a hand-made floor that mimics rrq's wire pattern.
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Redis from 'ioredis';
-import { startPrivateRun } from './private-run.mjs';
+import { closeRedis, loadController, openRedis, runToEnd, spawnWorkers, started, startPrivateRedis, startRun, trackChild } from './lib/processes.mjs';
+import { fmtLoad, quantile } from './lib/stats.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
 const preload = join(here, 'trace-preload.cjs');
-require(preload);
+require(preload); // before any connection opens: sockets are named from their CLIENT SETNAME
 const trace = globalThis.__rrqTrace;
-const { Controller } = await import('../dist/core.js');
 
 const N = Number(process.env.TRACE_N) || 1000;
 const WARMUP = 200;
-const guard = setTimeout(() => {
-  console.error('trace: timeout');
-  process.exit(2);
-}, 180_000);
+const tmp = startRun({ name: 'trace', prefix: 'rrq-trace-', timeoutS: 180 });
 
-const { tmp, workerScript, server, emergency } = await startPrivateRun('rrq-trace-');
-let handle;
-let ctl;
-const children = [];
-try {
-  ctl = await Controller.connect({ redis: server.url });
-  handle = await ctl.workerSpawn(1, {
+await runToEnd(async () => {
+  const { Controller, workerScript } = await loadController();
+  const { url } = await startPrivateRedis();
+  const ctl = await Controller.connect({ redis: url });
+  started.ctl = ctl;
+  const { handle } = await spawnWorkers(ctl, 1, {
     workerScript,
     logdir: tmp,
-    timeout: 30,
     env: { NODE_OPTIONS: `--require ${preload}`, RRQ_TRACE_OUT: tmp },
   });
   const [id] = handle.ids;
@@ -50,7 +45,7 @@ try {
     noDelete: { ...opts, delete: false },
   };
   const totals = {};
-  for (const [name, o] of Object.entries(variants)) totals[name] = [];
+  for (const name of Object.keys(variants)) totals[name] = [];
   for (let i = 0; i < N; i += 1) {
     for (const [name, o] of Object.entries(variants)) {
       trace.mark('start', { variant: name, i });
@@ -64,8 +59,8 @@ try {
   // A hand-made floor with rrq's wire pattern: subscribe first; send with an awaited EVAL that
   // RPUSHes; the child BLPOPs, writes a MULTI (HSET + RPUSH + PUBLISH) and goes back to BLPOP;
   // the parent wakes on the published event and HDELs.
-  const floorSub = new Redis(server.url, { connectionName: 'floor:sub' });
-  const floorMain = new Redis(server.url, { connectionName: 'floor:main' });
+  const floorSub = await openRedis(url, 'floor:sub');
+  const floorMain = await openRedis(url, 'floor:main');
   await floorSub.subscribe('floor:events');
   const child = spawn(process.execPath, ['-e', `
     const Redis = require('ioredis');
@@ -77,9 +72,8 @@ try {
       m.multi().rpush('floor:log', 'MESSAGE').publish('floor:events', 'm' + v).exec();
       await m.multi().hset('floor:resp', v, 'PONG').rpush('floor:log', 'RESPONSE').ltrim('floor:log', -100, -1).publish('floor:events', v).exec();
     } })();
-  `, server.url], { stdio: ['ignore', 'inherit', 'inherit'], cwd: join(here, '..') });
-  children.push(child);
-  emergency.pids.add(child.pid);
+  `, url], { stdio: ['ignore', 'inherit', 'inherit'], cwd: join(here, '..') });
+  trackChild(child);
   let waiter = null;
   floorSub.on('message', (_ch, v) => { if (waiter && v === waiter.v) waiter.resolve(); });
   const floorOnce = async (i, del) => {
@@ -99,8 +93,8 @@ try {
     mimicNoDel.push(await floorOnce(i, false));
   }
   await floorMain.rpush('floor:msg', 'STOP');
-  floorSub.disconnect();
-  floorMain.disconnect();
+  closeRedis(floorSub);
+  closeRedis(floorMain);
 
   await handle.stop({ timeout: 10 });
 
@@ -170,15 +164,9 @@ try {
     add(v, 'reads by W per round trip', seg.filter((r) => r.who === 'W' && r.kind === 'data').length);
   }
 
-  const med = (xs) => {
-    const s = xs.filter(Number.isFinite).sort((a, b) => a - b);
-    return s.length ? s[Math.floor((s.length - 1) / 2)] : NaN;
-  };
-  const pct = (xs, p) => {
-    const s = xs.filter(Number.isFinite).sort((a, b) => a - b);
-    return s.length ? s[Math.min(s.length - 1, Math.ceil(p / 100 * s.length) - 1)] : NaN;
-  };
-  console.log(`\nload average: ${(await import('node:os')).loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+  const pct = (xs, p) => quantile(xs.filter(Number.isFinite).sort((a, b) => a - b), p);
+  const med = (xs) => pct(xs, 50);
+  console.log(`\nload average: ${fmtLoad(loadavg())}`);
   for (const [variant, table] of Object.entries(steps)) {
     console.log(`\nvariant ${variant}: median ms since call (n=${table['11 messageSendAndWait resolves'].length})`);
     const ordered = Object.entries(table).sort(([a], [b]) => (parseInt(a, 10) || 99) - (parseInt(b, 10) || 99));
@@ -203,14 +191,4 @@ try {
       }
     }
   }
-} finally {
-  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
-  if (handle) await handle.kill().catch(() => {});
-  if (ctl) {
-    await ctl.destroy().catch(() => {});
-    await ctl.close();
-  }
-  await server.stop();
-  rmSync(tmp, { recursive: true, force: true });
-  clearTimeout(guard);
-}
+});
