@@ -1,10 +1,26 @@
 // The responses panel's script. Everything shown comes from the extension as plain data and
 // is put in the DOM with createElement + textContent: no HTML is ever parsed from it, so a
 // worker returning '<img src=x onerror=...>' is shown as that text and runs nothing.
+// The messages are typed: src/extension/webviewProtocol.ts declares them for both sides, and
+// `npm run typecheck` checks this script against them (media/tsconfig.json: checkJs, DOM lib,
+// @types/vscode-webview).
 // @ts-check
+/** @typedef {import('../src/extension/webviewProtocol').ToWebview} ToWebview */
+/** @typedef {import('../src/extension/webviewProtocol').FromWebview} FromWebview */
+/** @typedef {import('../src/extension/webviewProtocol').ViewMessage} ViewMessage */
+/**
+ * What acquireVsCodeApi() gives this script: postMessage takes only FromWebview messages, and
+ * the state type is `never` because the panel keeps no webview state (whenever its document
+ * loads it says 'ready' and the host sends everything in a 'reset').
+ * @typedef {Omit<import('vscode-webview').WebviewApi<never>, 'postMessage'> & { postMessage(message: FromWebview): void }} VsCodeApi
+ */
+/**
+ * Where focus was inside a message, to put it back after a re-render.
+ * @typedef {{ kind: 'item' | 'copy' | 'summary', worker?: string | null }} FocusKey
+ */
 (function () {
   'use strict';
-  // eslint-disable-next-line no-undef
+  /** @type {VsCodeApi} */
   const vscode = acquireVsCodeApi();
   const list = /** @type {HTMLOListElement} */ (document.getElementById('messages'));
   const empty = /** @type {HTMLElement} */ (document.getElementById('empty'));
@@ -15,9 +31,11 @@
   let connection = '';
 
   /**
-   * @param {string} tag
+   * @template {keyof HTMLElementTagNameMap} K
+   * @param {K} tag
    * @param {string | null} [className]
    * @param {string | null} [text]
+   * @returns {HTMLElementTagNameMap[K]}
    */
   function el(tag, className, text) {
     const node = document.createElement(tag);
@@ -26,14 +44,18 @@
     return node;
   }
 
+  /** @param {number} ms */
   function timeText(ms) {
     const d = new Date(ms);
     return d.toLocaleTimeString(undefined, { hour12: false }) + '.' + String(d.getMilliseconds()).padStart(3, '0');
   }
 
-  /** @param {any} m a ViewMessage */
+  /**
+   * @param {ViewMessage} m
+   * @returns {HTMLLIElement}
+   */
   function renderMessage(m) {
-    const li = /** @type {HTMLLIElement} */ (el('li', 'message'));
+    const li = el('li', 'message');
     li.tabIndex = 0;
     li.dataset.id = String(m.id);
     const pending = m.responses.length - m.answered;
@@ -41,7 +63,7 @@
 
     const head = el('div', 'head');
     head.append(el('span', 'command', String(m.command)));
-    const time = /** @type {HTMLTimeElement} */ (el('time', 'sent', timeText(m.sentAt)));
+    const time = el('time', 'sent', timeText(m.sentAt));
     time.dateTime = String(m.sentAtIso);
     time.title = `sent ${new Date(m.sentAt).toLocaleString()}`;
     head.append(time);
@@ -71,7 +93,7 @@
       tr.append(cell);
       tr.append(el('td', 'rtt', r.roundTripMs === null ? '' : `${r.roundTripMs} ms`));
       const actions = el('td', 'actions');
-      const copy = /** @type {HTMLButtonElement} */ (el('button', 'copy', 'Copy'));
+      const copy = el('button', 'copy', 'Copy');
       copy.type = 'button';
       copy.title = `Copy the value from ${r.worker}`;
       copy.setAttribute('aria-label', `Copy the value from ${r.worker}`);
@@ -87,7 +109,11 @@
     return li;
   }
 
-  /** Where focus was inside an item, to put it back on the re-rendered one. */
+  /**
+   * Where focus was inside an item, to put it back on the re-rendered one.
+   * @param {HTMLLIElement} li
+   * @returns {FocusKey | null}
+   */
   function focusKey(li) {
     const active = document.activeElement;
     if (!active || !li.contains(active)) return null;
@@ -100,8 +126,13 @@
     return { kind: 'item' };
   }
 
+  /**
+   * @param {HTMLLIElement} li
+   * @param {FocusKey | null} key
+   */
   function restoreFocus(li, key) {
     if (!key) return;
+    /** @type {HTMLElement} */
     let target = li;
     for (const tr of li.querySelectorAll('tr.response')) {
       if (/** @type {HTMLElement} */ (tr).dataset.worker !== key.worker) continue;
@@ -111,8 +142,13 @@
     target.focus();
   }
 
-  /** Keeps <details> open across re-renders. */
+  /**
+   * Keeps <details> open across re-renders.
+   * @param {HTMLLIElement} li
+   * @returns {Set<string | undefined>} the workers whose details are open
+   */
   function openDetails(li) {
+    /** @type {Set<string | undefined>} */
     const open = new Set();
     for (const d of li.querySelectorAll('details[open]')) {
       const tr = d.closest('tr');
@@ -121,6 +157,7 @@
     return open;
   }
 
+  /** @param {ViewMessage} m */
   function upsert(m) {
     const old = items.get(m.id);
     const li = renderMessage(m);
@@ -138,6 +175,7 @@
     items.set(m.id, li);
   }
 
+  /** @param {number} total */
   function trim(total) {
     while (list.children.length > total) {
       const last = /** @type {HTMLLIElement} */ (list.lastElementChild);
@@ -153,6 +191,7 @@
     status.textContent = `${n} message${n === 1 ? '' : 's'} · ${connection}`;
   }
 
+  /** @param {ViewMessage[]} messages */
   function reset(messages) {
     const focusedId = document.activeElement instanceof HTMLLIElement ? document.activeElement.dataset.id : undefined;
     items.clear();
@@ -188,7 +227,7 @@
     };
   }
 
-  window.addEventListener('message', (event) => {
+  window.addEventListener('message', (/** @type {MessageEvent<ToWebview>} */ event) => {
     const msg = event.data;
     if (!msg || typeof msg !== 'object') return;
     switch (msg.type) {
@@ -218,8 +257,14 @@
       case 'probe':
         vscode.postMessage({ type: 'probeResult', token: msg.token, report: report() });
         return;
-      default:
+      default: {
+        // Every ToWebview type has its case above (tsc fails here if one is missing);
+        // anything else that arrives is ignored.
+        /** @type {never} */
+        const unexpected = msg;
+        void unexpected;
         return;
+      }
     }
     updateStatus();
   });
@@ -228,7 +273,9 @@
     const target = /** @type {HTMLElement} */ (event.target);
     const button = target.closest('button.copy');
     if (button instanceof HTMLButtonElement && !button.disabled) {
-      vscode.postMessage({ type: 'copy', id: button.dataset.id, worker: button.dataset.worker });
+      // renderMessage gives every copy button both (undefined only for a button it did not make).
+      const { id, worker } = button.dataset;
+      if (id !== undefined && worker !== undefined) vscode.postMessage({ type: 'copy', id, worker });
     }
   });
 

@@ -19,6 +19,8 @@ const common = {
   minify: true,
   legalComments: 'none',
   define: { __RRQ_VERSION__: JSON.stringify(version) },
+  // The Lua scripts (src/core/lua) are inlined as text, so every bundle stays one file.
+  loader: { '.lua': 'text' },
 };
 
 await rm('dist', { recursive: true, force: true });

@@ -7,7 +7,7 @@
 //                           once it prints "HTTP server listening".
 //
 // Plain Node ESM, no dependencies.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import net from 'node:net';
@@ -283,7 +283,7 @@ async function install(dir, log) {
   } catch (err) {
     fs.closeSync(logFd);
     await fsp.rm(staging, { recursive: true, force: true }).catch(() => {});
-    throw new Error(`installing code-server failed: ${err.message}\n--- last lines of ${logFile} ---\n${tail(logFile)}`);
+    throw new Error(`installing code-server failed: ${err.message}\n--- last lines of ${logFile} ---\n${tail(logFile)}`, { cause: err });
   }
   fs.closeSync(logFd);
   await fsp.rm(staging, { recursive: true, force: true }).catch(() => {});
@@ -432,7 +432,7 @@ export async function startCodeServer({
     await ready;
   } catch (err) {
     await stop();
-    throw new Error(`${err.message}; log ${logFile}:\n${tail(logFile)}`);
+    throw new Error(`${err.message}; log ${logFile}:\n${tail(logFile)}`, { cause: err });
   }
   const url = `http://127.0.0.1:${port}/`;
   return { url, port, process: child, logFile, userDataDir, extensionsDir, stop };

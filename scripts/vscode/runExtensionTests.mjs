@@ -211,7 +211,7 @@ async function main() {
     console.error(`[vscode-test] watchdog: still running after ${timeoutSec + 600} s, exiting`);
     process.exit(1); // the 'exit' hook of startCodeServer kills code-server's process group
   }, (timeoutSec + 600) * 1000).unref();
-  let code = 1;
+  let code;
   // Run on its own (npm run test:vscode), the suite gets a private redis-server like npm test's.
   let redis = null;
   try {

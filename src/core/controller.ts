@@ -2,14 +2,18 @@
 // controller holds only its connections, so many can work on one queue at once.
 import type Redis from 'ioredis';
 import type { RedisOptions } from 'ioredis';
-import { asArray, quoteList, ResponseJanitor, type ControllerContext } from './context';
-import { EventHub } from './events';
+import { asArray, type ControllerContext } from './context';
+import { quoteList, TimeoutError } from './errors';
+import { EventHub, type EventListener } from './events';
 import { newQueueId } from './ids';
 import { queueKeys, type QueueKeys } from './keys';
+import { MessageTracker } from './messageTracker';
 import * as messages from './messages';
 import { WorkerMonitor } from './monitor';
 import type { LogEntry, ResolvedWorkerConfig, TaskStatus, WorkerConfig, WorkerInfo, WorkerStatus } from './protocol';
 import { openConnection, resolveRedisTarget, type RedisTarget } from './redisConnection';
+import { ResponseJanitor } from './responses';
+import { Scripts } from './scripts';
 import { workerSpawn, type WorkerSpawnHandle, type WorkerSpawnOptions } from './spawn';
 import * as tasks from './taskApi';
 import type { TaskCreateOptions } from './tasks';
@@ -41,7 +45,7 @@ export class Controller {
     this.queueId = keys.queueId;
     this.keys = keys;
     const events = new EventHub(keys.events, () => openConnection(target, `rrq:${keys.queueId}:events`));
-    this.ctx = { redis, keys, events, target, janitor: new ResponseJanitor(redis, keys) };
+    this.ctx = { redis, keys, scripts: new Scripts(redis, keys), events, target, janitor: new ResponseJanitor(redis, keys) };
   }
 
   static async connect(options: ControllerOptions = {}): Promise<Controller> {
@@ -129,7 +133,7 @@ export class Controller {
       const status = await this.workerStatus(ids);
       return ids.every((id) => wanted.includes(status[id]!)) ? true : undefined;
     }, (e) => ids.includes(e.worker), timeoutSeconds * 1000);
-    if (!ok) throw new Error(`Worker(s) did not reach ${wanted.join('/')} within ${timeoutSeconds} s: ${quoteList(ids)}`);
+    if (!ok) throw new TimeoutError(`Worker(s) did not reach ${wanted.join('/')} within ${timeoutSeconds} s: ${quoteList(ids)}`);
   }
 
   workerDeleteExited(ids?: string | readonly string[]): Promise<string[]> {
@@ -181,7 +185,7 @@ export class Controller {
     return tasks.taskCreateExpr(this.ctx, expr, options);
   }
 
-  taskCreateBulkCall(fn: ((...args: any[]) => unknown) | string, data: readonly unknown[], options: tasks.TaskCreateBulkCallOptions = {}): Promise<string[]> {
+  taskCreateBulkCall(fn: ((...args: never[]) => unknown) | string, data: readonly unknown[], options: tasks.TaskCreateBulkCallOptions = {}): Promise<string[]> {
     return tasks.taskCreateBulkCall(this.ctx, fn, data, options);
   }
 
@@ -214,6 +218,22 @@ export class Controller {
     return monitor;
   }
 
+  /** A started record of the messages sent through it and their answers, for user interfaces (stop it when done). */
+  async messageTracker(keep?: number): Promise<MessageTracker> {
+    const tracker = new MessageTracker(this.ctx, keep);
+    await tracker.start();
+    return tracker;
+  }
+
+  /**
+   * Hear every event of the queue (every worker log entry, as it happens); resolves, once
+   * subscribed, with the function that stops listening. After a reconnect of the subscriber,
+   * listeners get an event with command 'RECONNECTED': events may have been missed.
+   */
+  listen(listener: EventListener): Promise<() => void> {
+    return this.ctx.events.listen(listener);
+  }
+
   // Lifecycle ------------------------------------------------------------------------------
 
   /** Delete every key of this queue id (rrq's destroy). Workers should be stopped first. */
@@ -232,6 +252,7 @@ export class Controller {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    // Closing regardless: a connection that cannot delete the last responses cannot do anything else either.
     await this.ctx.janitor.flush().catch(() => {});
     await this.ctx.events.close();
     await this.ctx.redis.quit().catch(() => this.ctx.redis.disconnect());

@@ -50,9 +50,11 @@ const reducers: Record<string, (value: unknown) => unknown> = {
   Instance: (v) => isClassInstance(v) && [v.constructor?.name ?? 'Object', { ...v }],
 };
 
-const revivers: Record<string, (value: any) => unknown> = {
-  Buffer: ([base64]: [string]) => Buffer.from(base64, 'base64'),
-  Error: (e: EncodedError) => {
+// Each reviver gets what its reducer produced (devalue types it as unknown).
+const revivers: Record<string, (value: unknown) => unknown> = {
+  Buffer: (value) => Buffer.from((value as [string])[0], 'base64'),
+  Error: (value) => {
+    const e = value as EncodedError;
     const Class = ERROR_CLASSES[e.name] ?? Error;
     const error = new Class(e.message) as Error & Record<string, unknown>;
     if (e.name !== Class.name) error.name = e.name;
@@ -61,8 +63,9 @@ const revivers: Record<string, (value: any) => unknown> = {
     Object.assign(error, e.props);
     return error;
   },
-  Function: ([name]: [string]) => `[Function ${name}]`,
-  Instance: ([className, data]: [string, Record<string, unknown>]) => {
+  Function: (value) => `[Function ${(value as [string])[0]}]`,
+  Instance: (value) => {
+    const [className, data] = value as [string, Record<string, unknown>];
     Object.defineProperty(data, Symbol.toStringTag, { value: className, enumerable: false });
     return data;
   },
@@ -73,7 +76,7 @@ export function encodeValue(value: unknown): string {
   try {
     return stringify(value, reducers);
   } catch (err) {
-    throw new Error(`Value cannot be encoded: ${(err as Error).message}`);
+    throw new Error(`Value cannot be encoded: ${(err as Error).message}`, { cause: err });
   }
 }
 

@@ -1,6 +1,9 @@
 // Public API of the core library (`require('rrq/core')`).
 export { Controller, type ControllerOptions, type WorkerStopOptions } from './controller';
-export { TimeoutError } from './context';
+export {
+  ERROR_CODES, errorCode, isAuthError, NoActiveWorkersError, RedisAuthError, RedisUnreachableError, ResponseMissingError, RrqError,
+  TimeoutError, WorkerInactiveError, type RrqErrorCode,
+} from './errors';
 export { encodeValue, decodeValue } from './encoding';
 export { queueKeys, type QueueKeys } from './keys';
 export { formatMessageId, newQueueId, workerIds, workerNamePrefix } from './ids';
@@ -8,7 +11,7 @@ export { formatLogLine } from './logs';
 export { WorkerMonitor, type WorkerSnapshot } from './monitor';
 export { MessageTracker, type TrackedMessage, type TrackedResponse } from './messageTracker';
 export {
-  MESSAGE_COMMANDS, TASK_STATUSES, WORKER_STATUSES, normaliseQueues, resolveWorkerConfig,
+  ACTIVE_WORKER_STATUSES, isActiveWorkerStatus, isMessageCommand, MESSAGE_COMMANDS, TASK_STATUSES, WORKER_STATUSES, normaliseQueues, resolveWorkerConfig,
   type EventRecord, type LogEntry, type MessageCommand, type ResolvedWorkerConfig, type TaskStatus,
   type TimeoutInfo, type WorkerConfig, type WorkerInfo, type WorkerStatus,
 } from './protocol';

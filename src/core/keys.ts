@@ -26,13 +26,22 @@ export interface QueueKeys {
   workerResponse(workerId: string): string;
   /** List of log entries of a worker. */
   workerLog(workerId: string): string;
-  /** Prefix of a worker's own keys (for listing/deleting them together). */
+  /** Every key of a worker's own (for deleting them together). */
   workerKeys(workerId: string): string[];
+  /** What precedes a worker id in its own keys (for Lua scripts that derive them). */
+  readonly workerKeyPrefix: string;
   /** List of pending task ids of a named queue. */
   queue(name: string): string;
   /** Hash: one record per task (fields: see docs/protocol.md). */
   task(taskId: string): string;
 }
+
+/**
+ * Suffixes of a worker's own keys, `<prefix>:worker:<id><suffix>`. Lua scripts that reach a
+ * worker's keys from its id get the prefix (`workerKeyPrefix`) and these suffixes as arguments,
+ * so this module stays the only one that spells a key.
+ */
+export const WORKER_KEY_SUFFIX = { message: ':message', response: ':response', log: ':log' } as const;
 
 const QUEUE_ID_PATTERN = /^[^{}\s]+$/;
 
@@ -58,16 +67,12 @@ export function queueKeys(queueId: string): QueueKeys {
     workerTask: `${worker}:task`,
     workerInfo: `${worker}:info`,
     workerConfig: `${worker}:config`,
-    workerMessage: (id) => `${worker}:${id}:message`,
-    workerResponse: (id) => `${worker}:${id}:response`,
-    workerLog: (id) => `${worker}:${id}:log`,
-    workerKeys: (id) => [`${worker}:${id}:message`, `${worker}:${id}:response`, `${worker}:${id}:log`],
+    workerKeyPrefix: `${worker}:`,
+    workerMessage: (id) => `${worker}:${id}${WORKER_KEY_SUFFIX.message}`,
+    workerResponse: (id) => `${worker}:${id}${WORKER_KEY_SUFFIX.response}`,
+    workerLog: (id) => `${worker}:${id}${WORKER_KEY_SUFFIX.log}`,
+    workerKeys: (id) => Object.values(WORKER_KEY_SUFFIX).map((suffix) => `${worker}:${id}${suffix}`),
     queue: (name) => `${prefix}:queue:${name}`,
     task: (taskId) => `${prefix}:task:${taskId}`,
   };
-}
-
-/** The key prefix a Lua script needs to derive a worker's message key from its id. */
-export function workerKeyPrefix(keys: QueueKeys): string {
-  return `${keys.prefix}:worker:`;
 }

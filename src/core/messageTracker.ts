@@ -1,9 +1,13 @@
 // Messages sent from one user interface and the answers they get, for showing them: each
 // sent message with its per-worker response (or "pending"), and round-trip times. Answers
-// arrive through events; nothing polls.
-import type { Controller } from './controller';
-import { decodeResponse } from './messages';
+// arrive through the queue's events (RESPONSE, usually with the response inline); nothing
+// polls. Reads, decoding and deletions go through responses.ts like every other reader's.
+import type { ControllerContext } from './context';
+import { NoActiveWorkersError } from './errors';
+import { RECONNECTED } from './events';
+import { messageSendTo } from './messages';
 import type { EventRecord } from './protocol';
+import { decodeResponse, readResponses } from './responses';
 
 export interface TrackedResponse {
   /** Decoded value (an Error value for failures). */
@@ -26,8 +30,20 @@ export class MessageTracker {
   private readonly messages: TrackedMessage[] = [];
   private readonly byId = new Map<string, TrackedMessage>();
   private readonly listeners = new Set<(message: TrackedMessage) => void>();
+  private unlisten: (() => void) | null = null;
 
-  constructor(private readonly ctl: Controller, private readonly keep = 200) {}
+  constructor(private readonly ctx: ControllerContext, private readonly keep = 200) {}
+
+  /** Start hearing answers (resolves once subscribed). */
+  async start(): Promise<void> {
+    this.unlisten ??= await this.ctx.events.listen((event) => this.handleEvent(event));
+  }
+
+  stop(): void {
+    this.unlisten?.();
+    this.unlisten = null;
+    this.listeners.clear();
+  }
 
   /** Newest first. */
   get all(): readonly TrackedMessage[] {
@@ -39,10 +55,16 @@ export class MessageTracker {
     return () => this.listeners.delete(listener);
   }
 
-  /** Send a message and track it; resolves with the record once sent (answers come later). */
+  /**
+   * Send a message and track it; resolves with the record once sent (answers come later).
+   * Without worker ids it goes to every worker active when it is sent (the send script picks
+   * them, so a worker that exits meanwhile cannot fail it); with none active it throws
+   * NoActiveWorkersError.
+   */
   async send(command: string, args: unknown, workerIds?: readonly string[]): Promise<TrackedMessage> {
     const sentAt = Date.now();
-    const sent = await this.ctl.messageSendTo(command, args, workerIds === undefined ? {} : { workerIds });
+    const sent = await messageSendTo(this.ctx, command, args, workerIds === undefined ? {} : { workerIds });
+    if (sent.workerIds.length === 0) throw new NoActiveWorkersError(`Message ${command.toUpperCase()} not sent: there are no active workers`);
     const message: TrackedMessage = {
       id: sent.id, command: command.toUpperCase(), args, workerIds: sent.workerIds, sentAt, responses: new Map(),
     };
@@ -55,15 +77,20 @@ export class MessageTracker {
     return message;
   }
 
-  /** Feed every queue event here (e.g. from WorkerMonitor.onEvent). */
-  handleEvent(event: EventRecord): void {
+  private handleEvent(event: EventRecord): void {
+    if (event.command === RECONNECTED) {
+      // Answers published while the subscriber was away were missed: look for them.
+      // A read that fails now is retried on the next event or reconnect.
+      for (const message of this.messages) void this.collect(message, message.workerIds).catch(() => {});
+      return;
+    }
     if (event.command !== 'RESPONSE' || !event.ref) return;
     const message = this.byId.get(event.ref);
     if (!message || message.responses.has(event.worker) || !message.workerIds.includes(event.worker)) return;
     if (event.response !== undefined) {
       this.record(message, event.worker, decodeResponse(event.response));
     } else {
-      void this.collect(message, [event.worker]);
+      void this.collect(message, [event.worker]).catch(() => { /* the next event or reconnect looks again */ });
     }
   }
 
@@ -86,11 +113,9 @@ export class MessageTracker {
   private async collect(message: TrackedMessage, workers: string[]): Promise<void> {
     const missing = workers.filter((w) => !message.responses.has(w));
     if (missing.length === 0) return;
-    const pipeline = this.ctl.redis.pipeline();
-    for (const w of missing) pipeline.hget(this.ctl.keys.workerResponse(w), message.id);
-    const results = (await pipeline.exec()) ?? [];
+    const texts = await readResponses(this.ctx.redis, this.ctx.keys, message.id, missing);
     missing.forEach((w, i) => {
-      const text = results[i]?.[1];
+      const text = texts[i];
       if (typeof text === 'string' && !message.responses.has(w)) this.record(message, w, decodeResponse(text));
     });
   }
@@ -98,7 +123,7 @@ export class MessageTracker {
   private record(message: TrackedMessage, worker: string, value: unknown): void {
     message.responses.set(worker, { value, roundTripMs: Date.now() - message.sentAt });
     // The answer now lives here; leave nothing behind in Redis.
-    this.ctl.redis.hdel(this.ctl.keys.workerResponse(worker), message.id).catch(() => {});
+    this.ctx.janitor.add([worker], message.id);
     this.emit(message);
   }
 

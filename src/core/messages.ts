@@ -1,11 +1,12 @@
 // Controller side of messages: send, look for responses, wait for them (blocking on Redis
-// events, never on a polling interval), fetch and delete them.
-import { quoteList, secondsToMs, type ControllerContext } from './context';
-import { decodeValue, encodeValue } from './encoding';
-import { MESSAGE_ID_PATTERN } from './ids';
-import type { ResponseRecord } from './protocol';
+// events, never on a polling interval), fetch and delete them. Responses themselves are read,
+// decoded and deleted through responses.ts.
+import { secondsToMs, type ControllerContext } from './context';
+import { encodeValue } from './encoding';
+import { errorCode, NoActiveWorkersError, ResponseMissingError } from './errors';
 import { EventWatch, RECONNECTED } from './events';
-import { sendMessageRecord } from './scripts';
+import { MESSAGE_ID_PATTERN } from './ids';
+import { decodeResponse, deleteResponses, hasResponses, readResponses, responseIds } from './responses';
 
 export interface MessageSendOptions {
   /** Workers to send to (default: every active worker). */
@@ -54,10 +55,10 @@ export async function messageSendTo(
   const encoded = encodeValue(args);
   const deletions = ctx.janitor.take();
   try {
-    return await sendMessageRecord(ctx.redis, ctx.keys, command.toUpperCase(), encoded, ids, deletions);
+    return await ctx.scripts.messageSend(command.toUpperCase(), encoded, ids, deletions);
   } catch (err) {
     // The script deletes before it validates, but a failure on the way there must not lose them.
-    for (let i = 0; i < deletions.length; i += 2) ctx.janitor.add([deletions[i]!], deletions[i + 1]!);
+    if (errorCode(err) !== 'WORKER_INACTIVE') ctx.janitor.restore(deletions);
     throw err;
   }
 }
@@ -72,41 +73,13 @@ export async function messageHasResponse(
   assertMessageId(id);
   await ctx.janitor.flush();
   const ids = await defaultWorkers(ctx, workerIds);
-  const pipeline = ctx.redis.pipeline();
-  for (const w of ids) pipeline.hexists(ctx.keys.workerResponse(w), id);
-  const results = (await pipeline.exec()) ?? [];
-  return Object.fromEntries(ids.map((w, i) => [w, results[i]?.[1] === 1]));
+  const has = await hasResponses(ctx.redis, ctx.keys, id, ids);
+  return Object.fromEntries(ids.map((w, i) => [w, has[i]!]));
 }
 
 export async function messageResponseIds(ctx: ControllerContext, workerId: string): Promise<string[]> {
   await ctx.janitor.flush();
-  const ids = await ctx.redis.hkeys(ctx.keys.workerResponse(workerId));
-  // Zero-padded ids sort correctly as strings; numeric order decides between different lengths of seconds.
-  return ids.sort((a, b) => (a.length - b.length) || (a < b ? -1 : a > b ? 1 : 0));
-}
-
-export function decodeResponse(text: string): unknown {
-  let record: ResponseRecord;
-  try {
-    record = JSON.parse(text) as ResponseRecord;
-  } catch {
-    return new Error(`Unreadable response record: ${text.slice(0, 200)}`);
-  }
-  try {
-    return decodeValue(record.result);
-  } catch (err) {
-    return new Error(`Unreadable response value for message ${record.id}: ${(err as Error).message}`);
-  }
-}
-
-async function readResponses(ctx: ControllerContext, id: string, workers: string[]): Promise<(string | null)[]> {
-  const pipeline = ctx.redis.pipeline();
-  for (const w of workers) pipeline.hget(ctx.keys.workerResponse(w), id);
-  const results = (await pipeline.exec()) ?? [];
-  return results.map(([err, value]) => {
-    if (err) throw err;
-    return value as string | null;
-  });
+  return responseIds(ctx.redis, ctx.keys, workerId);
 }
 
 /**
@@ -117,7 +90,7 @@ async function readResponses(ctx: ControllerContext, id: string, workers: string
  */
 async function collectResponses(
   ctx: ControllerContext, id: string, workers: string[], watch: EventWatch,
-  options: { timeoutMs: number; delete: 'now' | 'later' | false; checkFirst: boolean },
+  options: { timeoutMs: number; delete: 'now' | 'later' | false; checkFirst: boolean; missingDetail?: string },
 ): Promise<Record<string, unknown>> {
   const found = new Map<string, string>();
   const targeted = new Set(workers);
@@ -135,7 +108,7 @@ async function collectResponses(
     const pending = [...toRead].filter((w) => !found.has(w));
     toRead = new Set();
     if (pending.length > 0) {
-      const values = await readResponses(ctx, id, pending);
+      const values = await readResponses(ctx.redis, ctx.keys, id, pending);
       pending.forEach((w, i) => {
         const v = values[i];
         if (v !== null && v !== undefined) found.set(w, v);
@@ -152,18 +125,13 @@ async function collectResponses(
     }
   }
   const absent = workers.filter((w) => !found.has(w));
-  if (absent.length > 0) {
-    const what = absent.length === 1 ? 'worker' : 'workers';
-    throw new Error(`Response missing for ${what}: ${quoteList(absent)}`);
-  }
+  if (absent.length > 0) throw new ResponseMissingError(id, absent, options.missingDetail ?? '');
   if (options.delete === 'later') {
     // Not awaited: the deletion goes with this controller's next message, or on its own a moment
     // later; this controller's own reads flush it first, so to it the responses are gone at once.
     ctx.janitor.add(workers, id);
   } else if (options.delete === 'now') {
-    const pipeline = ctx.redis.pipeline();
-    for (const w of workers) pipeline.hdel(ctx.keys.workerResponse(w), id);
-    await pipeline.exec();
+    await deleteResponses(ctx.redis, ctx.keys, id, workers);
   }
   return Object.fromEntries(workers.map((w) => [w, decodeResponse(found.get(w)!)]));
 }
@@ -192,18 +160,13 @@ export async function messageSendAndWait(
   const watch = await EventWatch.start(ctx.events);
   try {
     const sent = await messageSendTo(ctx, command, args, options.workerIds === undefined ? {} : { workerIds: options.workerIds });
-    if (sent.workerIds.length === 0) throw new Error(`Message ${command} not sent: there are no active workers`);
-    try {
-      return await collectResponses(ctx, sent.id, sent.workerIds, watch, {
-        timeoutMs, delete: (options.delete ?? true) ? 'later' : false, checkFirst: false,
-      });
-    } catch (err) {
-      const message = (err as Error).message;
-      if (message.startsWith('Response missing')) {
-        throw new Error(`${message} (message ${sent.id} ${command.toUpperCase()}, timeout ${timeout} s)`);
-      }
-      throw err;
-    }
+    if (sent.workerIds.length === 0) throw new NoActiveWorkersError(`Message ${command} not sent: there are no active workers`);
+    return await collectResponses(ctx, sent.id, sent.workerIds, watch, {
+      timeoutMs,
+      delete: (options.delete ?? true) ? 'later' : false,
+      checkFirst: false,
+      missingDetail: ` (message ${sent.id} ${command.toUpperCase()}, timeout ${timeout} s)`,
+    });
   } finally {
     watch.stop();
   }

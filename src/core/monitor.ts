@@ -1,8 +1,10 @@
 // A live view of a queue's workers for user interfaces: who is there, their status, info and
-// current task. Pushed, not polled: every event on the queue's channel schedules one re-read
-// of the three worker hashes (coalesced, so a burst of events costs one read).
+// current task. Pushed, not polled: every event that can follow a change of the worker hashes
+// schedules one re-read of them (coalesced, so a burst of events costs one read); events that
+// cannot (a PING and its answer) cost nothing.
 import type { ControllerContext } from './context';
-import type { EventRecord, WorkerInfo, WorkerStatus } from './protocol';
+import { RECONNECTED } from './events';
+import { MESSAGES_CHANGING_WORKER_RECORD, type EventRecord, type MessageCommand, type WorkerInfo, type WorkerStatus } from './protocol';
 
 export interface WorkerSnapshot {
   id: string;
@@ -15,24 +17,31 @@ export interface WorkerSnapshot {
 }
 
 export type SnapshotListener = (workers: WorkerSnapshot[]) => void;
-export type EventListener = (event: EventRecord) => void;
+
+/** Log entries a worker writes together with a change of its status, info or task. */
+const WORKER_RECORD_ENTRIES: ReadonlySet<string> = new Set(['ALIVE', 'STOP', 'LOST']);
+
+/** Whether an event may follow a change of the worker hashes, so that a view should re-read them. */
+export function changesWorkerRecords(event: EventRecord): boolean {
+  if (event.command === RECONNECTED || WORKER_RECORD_ENTRIES.has(event.command) || event.command.startsWith('TASK_')) return true;
+  return event.command === 'RESPONSE' && MESSAGES_CHANGING_WORKER_RECORD.has(event.message as MessageCommand);
+}
 
 export class WorkerMonitor {
   private snapshot: WorkerSnapshot[] = [];
   private readonly changeListeners = new Set<SnapshotListener>();
-  private readonly eventListeners = new Set<EventListener>();
   private unlisten: (() => void) | null = null;
   private timer: NodeJS.Timeout | null = null;
   private reading: Promise<void> | null = null;
   private again = false;
   private stopped = false;
+  private readCount = 0;
 
   constructor(private readonly ctx: ControllerContext, private readonly coalesceMs = 25) {}
 
   async start(): Promise<void> {
     this.unlisten = await this.ctx.events.listen((event) => {
-      for (const listener of [...this.eventListeners]) listener(event);
-      this.schedule();
+      if (changesWorkerRecords(event)) this.schedule();
     });
     await this.refresh();
   }
@@ -41,15 +50,14 @@ export class WorkerMonitor {
     return this.snapshot;
   }
 
+  /** How many times the worker hashes have been read (what a burst of events costs). */
+  get reads(): number {
+    return this.readCount;
+  }
+
   onChange(listener: SnapshotListener): () => void {
     this.changeListeners.add(listener);
     return () => this.changeListeners.delete(listener);
-  }
-
-  /** Every event (log entry) of every worker, as it happens. */
-  onEvent(listener: EventListener): () => void {
-    this.eventListeners.add(listener);
-    return () => this.eventListeners.delete(listener);
   }
 
   private schedule(): void {
@@ -80,6 +88,7 @@ export class WorkerMonitor {
   }
 
   private async readOnce(): Promise<void> {
+    this.readCount += 1;
     const k = this.ctx.keys;
     const [statusRes, infoRes, taskRes] = (await this.ctx.redis.pipeline()
       .hgetall(k.workerStatus).hgetall(k.workerInfo).hgetall(k.workerTask).exec()) ?? [];
@@ -92,7 +101,7 @@ export class WorkerMonitor {
     ).exec()) ?? []).map(([, v]) => (v === null || v === undefined ? null : Number(v)));
     const started = new Map(busy.map(([worker], i) => [worker, starts[i] ?? null]));
     const next: WorkerSnapshot[] = Object.keys(statuses).sort().map((id) => {
-      let info: WorkerInfo | null = null;
+      let info: WorkerInfo | null;
       try {
         info = infos[id] ? (JSON.parse(infos[id]!) as WorkerInfo) : null;
       } catch {
@@ -117,6 +126,5 @@ export class WorkerMonitor {
     this.timer = null;
     this.unlisten?.();
     this.changeListeners.clear();
-    this.eventListeners.clear();
   }
 }

@@ -14,10 +14,44 @@ export const TASK_FINISHED: ReadonlySet<TaskStatus> = new Set<TaskStatus>([
   'COMPLETE', 'ERROR', 'CANCELLED', 'DIED', 'TIMEOUT', 'IMPOSSIBLE', 'MOVED',
 ]);
 
+/** Workers that take messages and tasks (the others have left). */
+export const ACTIVE_WORKER_STATUSES: ReadonlySet<WorkerStatus> = new Set<WorkerStatus>(['IDLE', 'BUSY', 'PAUSED']);
+
+export function isActiveWorkerStatus(status: string): boolean {
+  return ACTIVE_WORKER_STATUSES.has(status as WorkerStatus);
+}
+
+/**
+ * The messages workers understand. Adding one: CONTRIBUTING.md; the worker's handler table,
+ * the extension's command specs and the CLI are keyed by this type, so the type checker lists
+ * every place that needs it.
+ */
 export const MESSAGE_COMMANDS = [
   'PING', 'ECHO', 'EVAL', 'INFO', 'PAUSE', 'RESUME', 'REFRESH', 'TIMEOUT_SET', 'TIMEOUT_GET', 'STOP',
 ] as const;
 export type MessageCommand = (typeof MESSAGE_COMMANDS)[number];
+
+const MESSAGE_COMMAND_SET: ReadonlySet<string> = new Set(MESSAGE_COMMANDS);
+
+/** Whether a text names a message command (never true for `constructor`, `__proto__` and the like). */
+export function isMessageCommand(command: unknown): command is MessageCommand {
+  return typeof command === 'string' && MESSAGE_COMMAND_SET.has(command);
+}
+
+/** What argument a message takes: `text` (non-empty), `optionalText`, `seconds` (a number ≥ 0, Infinity or null for none). */
+export type MessageArgumentKind = 'none' | 'text' | 'optionalText' | 'seconds';
+
+/** The argument of each message, for every client that asks a person for it (the CLI, the extension). */
+export const MESSAGE_ARGUMENTS: { readonly [C in MessageCommand]: MessageArgumentKind } = {
+  PING: 'none', ECHO: 'text', EVAL: 'text', INFO: 'none', PAUSE: 'none', RESUME: 'none', REFRESH: 'none',
+  TIMEOUT_SET: 'seconds', TIMEOUT_GET: 'none', STOP: 'optionalText',
+};
+
+/**
+ * Messages whose handling changes the worker's status or info record before it answers, so a
+ * view of the workers re-reads them on the RESPONSE event (WorkerMonitor).
+ */
+export const MESSAGES_CHANGING_WORKER_RECORD: ReadonlySet<MessageCommand> = new Set<MessageCommand>(['PAUSE', 'RESUME', 'INFO']);
 
 /** Element of a worker's message list: JSON `{id, command, args}`; `args` is an encoded value. */
 export interface MessageRecord {

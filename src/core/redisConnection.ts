@@ -2,6 +2,7 @@
 // the environment of spawned workers; they never appear in URLs that are logged or shown.
 import Redis, { type RedisOptions } from 'ioredis';
 import { ensureEmbeddedRedis } from './embeddedRedis';
+import { isAuthError, RedisAuthError, RedisUnreachableError } from './errors';
 
 export interface RedisTarget {
   /** Options for ioredis (host, port, username, password, db, tls). */
@@ -85,8 +86,9 @@ export async function openConnection(t: RedisTarget, name: string, extra: RedisO
   } catch (err) {
     redis.disconnect();
     const seen = firstError as Error | null;
-    const why = seen && /NOAUTH|WRONGPASS|invalid password|invalid username/i.test(seen.message) ? seen : (err as Error);
-    throw new Error(`Cannot connect to Redis at ${t.display}: ${redactUrl(why.message)}`);
+    const refused = seen !== null && isAuthError(seen.message);
+    const message = `Cannot connect to Redis at ${t.display}: ${redactUrl((refused ? seen : (err as Error)).message)}`;
+    throw refused ? new RedisAuthError(message) : new RedisUnreachableError(message);
   }
   return redis;
 }

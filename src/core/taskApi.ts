@@ -1,5 +1,6 @@
 // Controller side of tasks: create, look at, wait for, and read results.
-import { asArray, quoteList, secondsToMs, TimeoutError, type ControllerContext } from './context';
+import { asArray, secondsToMs, type ControllerContext } from './context';
+import { quoteList, TimeoutError } from './errors';
 import { decodeValue, encodeValue } from './encoding';
 import { newTaskId } from './ids';
 import { TASK_FINISHED, type TaskStatus } from './protocol';
@@ -36,7 +37,7 @@ export async function taskCreateExpr(ctx: ControllerContext, expr: string, optio
 }
 
 export async function taskCreateBulkCall(
-  ctx: ControllerContext, fn: ((...args: any[]) => unknown) | string, data: readonly unknown[],
+  ctx: ControllerContext, fn: ((...args: never[]) => unknown) | string, data: readonly unknown[],
   options: TaskCreateBulkCallOptions = {},
 ): Promise<string[]> {
   if (!Array.isArray(data)) throw new Error('taskCreateBulkCall: data must be an array (one task per element)');

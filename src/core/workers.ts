@@ -1,13 +1,13 @@
 // Controller side of workers: who is there, what they are doing, their logs, stopping them,
 // cleaning up after them, and their stored configurations.
 import { hostname } from 'node:os';
-import { asArray, quoteList, type ControllerContext } from './context';
+import { asArray, type ControllerContext } from './context';
+import { quoteList } from './errors';
 import { eventFor, logRecord, mergeLogTails, parseLogRecord } from './logs';
 import {
   DEFAULT_WORKER_CONFIG, parseWorkerConfig, resolveWorkerConfig, serialiseWorkerConfig,
   type LogEntry, type ResolvedWorkerConfig, type WorkerConfig, type WorkerInfo, type WorkerStatus,
 } from './protocol';
-import { defineScripts } from './scripts';
 
 export async function workerList(ctx: ControllerContext): Promise<string[]> {
   return (await ctx.redis.smembers(ctx.keys.workerIds)).sort();
@@ -85,14 +85,8 @@ export async function workerMarkGone(
   ctx: ControllerContext, workerId: string, status: Extract<WorkerStatus, 'EXITED' | 'LOST'>, reason: string,
   logMax = DEFAULT_WORKER_CONFIG.logMax,
 ): Promise<boolean> {
-  defineScripts(ctx.redis);
   const record = logRecord(status === 'LOST' ? 'LOST' : 'STOP', reason);
-  const k = ctx.keys;
-  const changed = await ctx.redis.rrqWorkerMarkGone(
-    k.workerStatus, k.workerIds, k.workerTask, k.workerLog(workerId), k.events,
-    workerId, status, JSON.stringify(record), JSON.stringify(eventFor(workerId, record)), logMax,
-  );
-  return changed === 1;
+  return ctx.scripts.workerMarkGone(workerId, status, JSON.stringify(record), JSON.stringify(eventFor(workerId, record)), logMax);
 }
 
 /** Delete every key and hash field of workers that have exited or been lost. Returns their ids. */

@@ -1,46 +1,74 @@
-// Activation: wire the session (connection, workers, messages) to the VS Code surfaces.
-// Activation does no I/O of its own; connecting happens in the background afterwards, and
-// only to a Redis that is configured or already running (a private one is started only when
-// the user asks for it, by connecting or spawning workers).
-import * as vscode from 'vscode';
+// Activation: wire the session (connection, workers, messages) to the VS Code surfaces and the
+// command table. Activation does no I/O of its own; connecting happens in the background
+// afterwards, and only to a Redis that is configured or already running (a private one is
+// started only when the user asks for it, by connecting or spawning workers).
+import type * as vscode from 'vscode';
 import { VERSION } from '../core/version';
-import { registerCommands } from './commands';
-import { registerEvaluateSelection } from './evaluateSelection';
-import { registerLogChannels } from './logChannels';
-import { registerResponsesPanel } from './responsesPanel';
+import { CommandRunner, type ReportedProblem } from './commands/index';
+import { InlineEvaluator, type InlineResultState } from './inlineEvaluator';
+import { ExtensionLog } from './log';
+import { LogChannels, type LogLine } from './logChannels';
+import { registerResponsesPanel, ResponsesPanel } from './responsesPanel';
+import * as responsesView from './responsesView';
 import { RrqSession } from './session';
 import { registerStatusBar } from './statusBar';
-import { registerWorkerTree } from './workerTree';
+import { WorkerTree, type WorkerTreeSnapshot } from './workerTree';
 
 let session: RrqSession | null = null;
 
 // Set by the bundle's first statement (scripts/build.mjs).
 declare const __rrqLoadStart: number | undefined;
 
-/** What the extension returns from activate(): used by its tests and by other extensions. */
+/** What the extension returns from activate(): for other extensions and for its own tests. */
 export interface RrqExtensionApi {
   session: RrqSession;
   version: string;
   /** Milliseconds from the bundle starting to load to the end of activate(). */
   activationMs: number;
+  /** What the extension's surfaces show, as data. */
+  inspect: {
+    workerTree(): Promise<WorkerTreeSnapshot>;
+    /** Lines written to a worker's log channel (null when it was never opened). */
+    logChannelLines(workerId: string): LogLine[] | null;
+    /** The last problem a command reported to the user. */
+    lastProblem(): ReportedProblem | null;
+    /** The responses panel's state; with `probe`, also what its webview's DOM shows. */
+    responses(options?: { probe?: boolean }): Promise<Record<string, unknown>>;
+    inlineResults(): InlineResultState[];
+    /** The pure formatting helpers of the responses panel. */
+    responsesView: typeof responsesView;
+  };
 }
 
 export function activate(context: vscode.ExtensionContext): RrqExtensionApi {
-  session = new RrqSession(context.secrets);
+  const log = new ExtensionLog();
+  session = new RrqSession(context.secrets, log);
+  const tree = new WorkerTree(session);
+  const logChannels = new LogChannels(session, log);
+  const responses = new ResponsesPanel(context, session, log);
+  const inline = new InlineEvaluator(session);
+  const commands = new CommandRunner({ session, log, logChannels, responses, inline });
   context.subscriptions.push(
-    session,
+    log, session, tree, logChannels, responses, inline, commands,
+    registerResponsesPanel(responses),
     registerStatusBar(session),
-    registerWorkerTree(session),
-    registerLogChannels(session),
-    registerResponsesPanel(context, session),
-    registerEvaluateSelection(context, session),
-    registerCommands(context, session),
-    vscode.commands.registerCommand('rrq.showVersion', () => vscode.window.showInformationMessage(`rrq ${VERSION}`)),
   );
   const started = session;
-  setImmediate(() => void started.connect({ startRedis: false }).catch(() => { /* shown in the status bar */ }));
+  setImmediate(() => void started.connect({ startRedis: false }).catch(log.swallow('connecting at start-up (shown in the status bar)')));
   const activationMs = typeof __rrqLoadStart === 'number' ? performance.now() - __rrqLoadStart : NaN;
-  return { session, version: VERSION, activationMs };
+  return {
+    session,
+    version: VERSION,
+    activationMs,
+    inspect: {
+      workerTree: () => tree.snapshot(),
+      logChannelLines: (workerId) => logChannels.lines(workerId),
+      lastProblem: () => commands.lastProblem,
+      responses: async (options = {}) => ({ ...responses.state(), ...(options.probe ? { dom: await responses.probe() } : {}) }),
+      inlineResults: () => inline.state(),
+      responsesView,
+    },
+  };
 }
 
 export async function deactivate(): Promise<void> {

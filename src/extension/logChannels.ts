@@ -5,23 +5,23 @@
 // this window also have a stdout/stderr file: its path heads the channel, and the command's
 // quick pick offers to open it.
 import * as vscode from 'vscode';
-import type { WorkerMonitor } from '../core/monitor';
+import type { Controller } from '../core/controller';
 import type { EventRecord } from '../core/protocol';
-import { formatLogLine, logKey, logLevelOf, type LogLevel } from './prompts';
+import { formatLogLine, logKey, logLevelOf, type LogLevel } from './describe';
+import { errorMessage, type ExtensionLog } from './log';
 import type { RrqSession } from './session';
-import { connected, errorMessage, registerSafeCommand, targetsOf, UserCancelled } from './ui';
 
 const KEEP_LINES = 10_000;
 
-interface Line {
+export interface LogLine {
   level: LogLevel;
   text: string;
 }
 
 class WorkerLogChannel implements vscode.Disposable {
   readonly channel: vscode.LogOutputChannel;
-  /** What was written (kept for tests: `rrq._internal.logChannelLines`). */
-  readonly lines: Line[] = [];
+  /** What was written (kept for tests and other extensions: the API's logChannelLines). */
+  readonly lines: LogLine[] = [];
   private state: 'new' | 'loading' | 'live' = 'new';
   private held: EventRecord[] = [];
   loading: Promise<void> | null = null;
@@ -60,7 +60,7 @@ class WorkerLogChannel implements vscode.Disposable {
     this.state = 'loading';
     this.held = [];
     try {
-      const ctl = await connected(session);
+      const ctl = await session.connected();
       const entries = await ctl.workerLogTail({ workerIds: this.workerId, n: Infinity });
       const logFile = session.logFileOf(this.workerId);
       this.write('info', `Worker ${this.workerId} on queue ${ctl.queueId}: ${entries.length} log entr${entries.length === 1 ? 'y' : 'ies'} so far (worker clock), then live.`);
@@ -90,21 +90,27 @@ class WorkerLogChannel implements vscode.Disposable {
 
 export class LogChannels implements vscode.Disposable {
   private readonly channels = new Map<string, WorkerLogChannel>();
-  private monitor: WorkerMonitor | null = null;
+  private controller: Controller | null = null;
   private unlisten: (() => void) | null = null;
+  private readonly disposables: vscode.Disposable[] = [];
 
-  constructor(private readonly session: RrqSession) {
+  constructor(private readonly session: RrqSession, private readonly log: ExtensionLog) {
+    this.disposables.push(session.onDidChangeState(() => this.follow()));
     this.follow();
   }
 
-  /** Listen to the current connection's events (called again after every reconnect). */
-  follow(): void {
-    const monitor = this.session.monitor;
-    if (monitor === this.monitor) return;
+  /** Listen to the current connection's events (again after every reconnect). */
+  private follow(): void {
+    const ctl = this.session.controller;
+    if (ctl === this.controller) return;
     this.unlisten?.();
     this.unlisten = null;
-    this.monitor = monitor;
-    if (monitor) this.unlisten = monitor.onEvent((event) => this.channels.get(event.worker)?.handleEvent(event));
+    this.controller = ctl;
+    if (!ctl) return;
+    ctl.listen((event) => this.channels.get(event.worker)?.handleEvent(event)).then((unlisten) => {
+      if (this.controller === ctl) this.unlisten = unlisten;
+      else unlisten();
+    }, this.log.swallow('following worker log events'));
   }
 
   async show(workerId: string, preserveFocus = false): Promise<void> {
@@ -119,60 +125,15 @@ export class LogChannels implements vscode.Disposable {
     else if (channel.loading) await channel.loading;
   }
 
-  lines(workerId: string): Line[] | null {
+  /** What a worker's channel shows, or null when it was never opened. */
+  lines(workerId: string): LogLine[] | null {
     return this.channels.get(workerId)?.lines.slice() ?? null;
   }
 
   dispose(): void {
     this.unlisten?.();
+    for (const d of this.disposables) d.dispose();
     for (const c of this.channels.values()) c.dispose();
     this.channels.clear();
   }
-}
-
-interface LogPick extends vscode.QuickPickItem {
-  workerId?: string;
-  file?: string;
-}
-
-async function pickLog(session: RrqSession): Promise<LogPick> {
-  await connected(session).catch(() => undefined);
-  const workers = session.workers;
-  const files = workers.map((w) => ({ w, file: session.logFileOf(w.id) })).filter((x) => x.file !== null);
-  if (workers.length === 0) throw new Error('No workers on this queue: nothing to show. Start some with "rrq: Spawn Workers".');
-  const items: LogPick[] = [
-    { label: 'Log (output channel)', kind: vscode.QuickPickItemKind.Separator },
-    ...workers.map((w) => ({ label: `$(output) ${w.id}`, description: w.status, workerId: w.id })),
-  ];
-  if (files.length > 0) {
-    items.push({ label: 'stdout/stderr file (workers spawned by this window)', kind: vscode.QuickPickItemKind.Separator });
-    items.push(...files.map(({ w, file }) => ({ label: `$(go-to-file) ${w.id}`, description: 'open log file', detail: file!, file: file! })));
-  }
-  const pick = await vscode.window.showQuickPick(items, { title: 'rrq: Show Worker Log', placeHolder: 'Worker whose log to show', matchOnDetail: true });
-  if (!pick) throw new UserCancelled();
-  return pick;
-}
-
-export function registerLogChannels(session: RrqSession): vscode.Disposable {
-  const logs = new LogChannels(session);
-  return vscode.Disposable.from(
-    logs,
-    session.onDidChangeState(() => logs.follow()),
-    registerSafeCommand('rrq.showWorkerLog', async (first?: unknown, second?: unknown) => {
-      const targets = targetsOf(first, second);
-      if (targets === 'all') throw new Error('Show Worker Log needs one worker.');
-      if (targets === undefined || targets.length === 0) {
-        const pick = await pickLog(session);
-        if (pick.file) {
-          await vscode.window.showTextDocument(vscode.Uri.file(pick.file), { preview: true });
-          return;
-        }
-        await logs.show(pick.workerId!);
-        return;
-      }
-      // Several selected: open each channel; the clicked one ends up shown.
-      for (const id of [...targets].reverse()) await logs.show(id, true);
-    }),
-    vscode.commands.registerCommand('rrq._internal.logChannelLines', (workerId: string) => logs.lines(workerId)),
-  );
 }

@@ -5,8 +5,9 @@
 // nonce) and stylesheet. Works across reconnects: the session's tracker is re-bound.
 import * as vscode from 'vscode';
 import type { MessageTracker, TrackedMessage } from '../core/messageTracker';
+import { errorMessage, type ExtensionLog } from './log';
 import * as view from './responsesView';
-import type { FromWebview, ToWebview, ViewMessage } from './responsesView';
+import type { FromWebview, ToWebview, ViewMessage } from './webviewProtocol';
 import type { RrqSession, SessionState } from './session';
 
 export const RESPONSES_VIEW_TYPE = 'rrq.responses';
@@ -28,7 +29,7 @@ function connectionText(state: SessionState): string {
   }
 }
 
-class ResponsesPanel implements vscode.Disposable {
+export class ResponsesPanel implements vscode.Disposable {
   private panel: vscode.WebviewPanel | undefined;
   private panelDisposables: vscode.Disposable[] = [];
   private tracker: MessageTracker | null = null;
@@ -42,7 +43,7 @@ class ResponsesPanel implements vscode.Disposable {
   private readonly probes = new Map<string, (report: unknown) => void>();
   private readonly disposables: vscode.Disposable[] = [];
 
-  constructor(private readonly context: vscode.ExtensionContext, private readonly session: RrqSession) {
+  constructor(private readonly context: vscode.ExtensionContext, private readonly session: RrqSession, private readonly log: ExtensionLog) {
     this.disposables.push(session.onDidChangeState(() => this.bind()));
     this.bind();
   }
@@ -123,8 +124,9 @@ class ResponsesPanel implements vscode.Disposable {
         this.sendReset();
         break;
       case 'copy':
-        this.copy(String(message.id), String(message.worker)).catch((err: Error) => {
-          void vscode.window.showErrorMessage(`rrq: could not copy the response: ${err.message}`);
+        this.copy(String(message.id), String(message.worker)).catch((err: unknown) => {
+          this.log.error(`copying a response: ${errorMessage(err)}`);
+          void vscode.window.showErrorMessage(`rrq: could not copy the response: ${errorMessage(err)}`);
         });
         break;
       case 'clear':
@@ -185,10 +187,10 @@ class ResponsesPanel implements vscode.Disposable {
     if (!this.panel || !this.ready) return;
     this.posted.push(message);
     if (this.posted.length > POSTED_LOG) this.posted.splice(0, this.posted.length - POSTED_LOG);
-    void this.panel.webview.postMessage(message);
+    this.panel.webview.postMessage(message).then(undefined, this.log.swallow(`posting ${message.type} to the responses webview`));
   }
 
-  /** Ask the webview what its DOM shows (tests). */
+  /** Ask the webview what its DOM shows (tests and other extensions, through the API). */
   async probe(timeoutMs = 10_000): Promise<unknown> {
     const deadline = Date.now() + timeoutMs;
     while (!this.ready && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
@@ -228,20 +230,8 @@ class ResponsesPanel implements vscode.Disposable {
   }
 }
 
-export function registerResponsesPanel(context: vscode.ExtensionContext, session: RrqSession): vscode.Disposable {
-  const panel = new ResponsesPanel(context, session);
-  const isOptions = (a: unknown): a is ShowResponsesOptions => typeof a === 'object' && a !== null && !(a instanceof vscode.Uri);
-  return vscode.Disposable.from(
-    panel,
-    vscode.commands.registerCommand('rrq.showResponses', (options?: unknown) => panel.show(isOptions(options) ? options : {})),
-    vscode.window.registerWebviewPanelSerializer(RESPONSES_VIEW_TYPE, {
-      deserializeWebviewPanel: async (restored) => panel.adopt(restored),
-    }),
-    // For tests: not contributed, so not in the command palette.
-    vscode.commands.registerCommand('rrq._internal.responsesState', async (options?: { probe?: boolean }) => ({
-      ...panel.state(),
-      ...(options?.probe ? { dom: await panel.probe() } : {}),
-    })),
-    vscode.commands.registerCommand('rrq._internal.responsesView', () => view),
-  );
+export function registerResponsesPanel(panel: ResponsesPanel): vscode.Disposable {
+  return vscode.window.registerWebviewPanelSerializer(RESPONSES_VIEW_TYPE, {
+    deserializeWebviewPanel: async (restored) => panel.adopt(restored),
+  });
 }

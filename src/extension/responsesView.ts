@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { inspect, types } from 'node:util';
 import type { TrackedMessage, TrackedResponse } from '../core/messageTracker';
+import type { ViewMessage, ViewResponse } from './webviewProtocol';
 
 /** A value ready to show: `text` is what a person reads, `detail` the longer form (e.g. a stack). */
 export interface FormattedValue {
@@ -13,46 +14,6 @@ export interface FormattedValue {
   isError: boolean;
   detail?: string;
 }
-
-/** One worker's line of a message in the panel. */
-export interface ViewResponse {
-  worker: string;
-  state: 'pending' | 'ok' | 'error';
-  /** The value (pretty-printed), the error's "Name: message", or "pending". */
-  text: string;
-  /** Errors: the stack and extra properties. */
-  detail?: string;
-  roundTripMs: number | null;
-}
-
-/** One tracked message as posted to the webview (JSON-safe). */
-export interface ViewMessage {
-  id: string;
-  command: string;
-  /** The argument as text ('' when there is none). */
-  args: string;
-  /** ms since the epoch. */
-  sentAt: number;
-  sentAtIso: string;
-  responses: ViewResponse[];
-  answered: number;
-}
-
-/** Host -> webview. */
-export type ToWebview =
-  | { type: 'reset'; messages: ViewMessage[]; connection: string }
-  /** Changed or new messages (new ones go on top); the list then keeps the newest `total`. */
-  | { type: 'upsert'; messages: ViewMessage[]; total: number }
-  | { type: 'connection'; connection: string }
-  | { type: 'copied'; id: string; worker: string }
-  | { type: 'probe'; token: string };
-
-/** Webview -> host. */
-export type FromWebview =
-  | { type: 'ready' }
-  | { type: 'copy'; id: string; worker: string }
-  | { type: 'clear' }
-  | { type: 'probeResult'; token: string; report: unknown };
 
 /** Longest text shown in the panel for one value; the copy button copies everything. */
 export const MAX_SHOWN = 20_000;

@@ -8,6 +8,8 @@ import type { MessageTracker } from '../core/messageTracker';
 import type { WorkerMonitor, WorkerSnapshot } from '../core/monitor';
 import type { WorkerSpawnHandle } from '../core/spawn';
 import { loadCore } from './coreRuntime';
+import { errorMessage, type ExtensionLog } from './log';
+import { readSettings } from './settings';
 
 export type SessionState =
   | { kind: 'disconnected' }
@@ -15,35 +17,8 @@ export type SessionState =
   | { kind: 'connected'; redis: string; queueId: string }
   | { kind: 'error'; message: string };
 
-export const PASSWORD_SECRET = 'rrq.redisPassword';
+const PASSWORD_SECRET = 'rrq.redisPassword';
 const WORKER_CONFIG_NAME = 'vscode';
-
-export interface Settings {
-  redisUrl: string;
-  queueId: string;
-  workerCount: number;
-  logDirectory: string;
-  timeoutIdle: number | null;
-  pollTimeout: number;
-  workerEnvironmentModule: string;
-  nodePath: string;
-  stopWorkersOnExit: boolean;
-}
-
-export function readSettings(): Settings {
-  const c = vscode.workspace.getConfiguration('rrq');
-  return {
-    redisUrl: c.get<string>('redisUrl', '').trim(),
-    queueId: c.get<string>('queueId', 'rrq:vscode').trim() || 'rrq:vscode',
-    workerCount: c.get<number>('workerCount', 2),
-    logDirectory: c.get<string>('logDirectory', '').trim(),
-    timeoutIdle: c.get<number | null>('timeoutIdle', null),
-    pollTimeout: c.get<number>('pollTimeout', 60),
-    workerEnvironmentModule: c.get<string>('workerEnvironmentModule', '').trim(),
-    nodePath: c.get<string>('nodePath', '').trim(),
-    stopWorkersOnExit: c.get<boolean>('stopWorkersOnExit', true),
-  };
-}
 
 export class RrqSession implements vscode.Disposable {
   private readonly stateEmitter = new vscode.EventEmitter<SessionState>();
@@ -60,10 +35,11 @@ export class RrqSession implements vscode.Disposable {
   private connecting: Promise<Controller> | null = null;
   private readonly disposables: vscode.Disposable[] = [];
 
-  constructor(private readonly secrets: vscode.SecretStorage) {
+  constructor(private readonly secrets: vscode.SecretStorage, private readonly log: ExtensionLog) {
     this.disposables.push(
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('rrq.redisUrl') || e.affectsConfiguration('rrq.queueId')) void this.reconnect().catch(() => {});
+        // A failure shows as the session's state (status bar, view message).
+        if (e.affectsConfiguration('rrq.redisUrl') || e.affectsConfiguration('rrq.queueId')) void this.reconnect().catch(log.swallow('reconnecting after a settings change'));
       }),
       this.stateEmitter, this.workersEmitter,
     );
@@ -92,7 +68,7 @@ export class RrqSession implements vscode.Disposable {
     const settings = readSettings();
     this.setState({ kind: 'connecting' });
     try {
-      const { Controller, MessageTracker, parseRedisUrl } = loadCore();
+      const { Controller, parseRedisUrl } = loadCore();
       const password = await this.secrets.get(PASSWORD_SECRET);
       let redis: RedisOptions | undefined;
       if (settings.redisUrl) {
@@ -101,9 +77,14 @@ export class RrqSession implements vscode.Disposable {
         redis = options;
       }
       const ctl = await Controller.connect({ queueId: settings.queueId, embedded: startRedis, ...(redis ? { redis } : {}) });
-      const monitor = await ctl.workerMonitor();
-      const tracker = new MessageTracker(ctl);
-      monitor.onEvent((event) => tracker.handleEvent(event));
+      let monitor: WorkerMonitor;
+      let tracker: MessageTracker;
+      try {
+        [monitor, tracker] = await Promise.all([ctl.workerMonitor(), ctl.messageTracker()]);
+      } catch (err) {
+        await ctl.close().catch(this.log.swallow('closing a connection that failed to start'));
+        throw err;
+      }
       monitor.onChange((workers) => this.workersEmitter.fire(workers));
       this.controller = ctl;
       this.monitor = monitor;
@@ -112,26 +93,36 @@ export class RrqSession implements vscode.Disposable {
       this.workersEmitter.fire(monitor.workers);
       return ctl;
     } catch (err) {
-      const message = (err as Error).message;
-      this.setState({ kind: 'error', message });
-      throw new Error(message);
+      this.setState({ kind: 'error', message: errorMessage(err) });
+      throw err;
+    }
+  }
+
+  /** The controller, connecting first (without starting a private Redis); the error says what to do. */
+  async connected(): Promise<Controller> {
+    if (this.controller) return this.controller;
+    try {
+      return await this.connect({ startRedis: false });
+    } catch (err) {
+      throw new Error(`Not connected to Redis: ${errorMessage(err)}. Use "rrq: Connect" or check the settings.`, { cause: err });
     }
   }
 
   async reconnect(): Promise<Controller> {
-    // An attempt still under way read the old settings: let it finish, then start afresh.
-    await this.connecting?.catch(() => {});
+    // An attempt still under way read the old settings: let it finish (its failure is its state), then start afresh.
+    await this.connecting?.catch(() => undefined);
     await this.closeConnection();
     return this.connect();
   }
 
   private async closeConnection(): Promise<void> {
     this.monitor?.stop();
+    this.tracker?.stop();
     const ctl = this.controller;
     this.controller = null;
     this.monitor = null;
     this.tracker = null;
-    if (ctl) await ctl.close().catch(() => {});
+    if (ctl) await ctl.close().catch(this.log.swallow('closing the Redis connection'));
     this.setState({ kind: 'disconnected' });
     this.workersEmitter.fire([]);
   }
@@ -163,6 +154,15 @@ export class RrqSession implements vscode.Disposable {
     return handle;
   }
 
+  /** Keep the Redis password in VS Code's secret storage (never in settings). */
+  storePassword(password: string): Thenable<void> {
+    return this.secrets.store(PASSWORD_SECRET, password);
+  }
+
+  forgetPassword(): Thenable<void> {
+    return this.secrets.delete(PASSWORD_SECRET);
+  }
+
   /** Log file of a worker spawned by this window, if any. */
   logFileOf(workerId: string): string | null {
     for (const handle of this.spawned) {
@@ -182,7 +182,7 @@ export class RrqSession implements vscode.Disposable {
     const ctl = this.controller;
     if (ctl && handles.length > 0) {
       const running = handles.flatMap((h) => h.ids.filter((id) => h.isAlive(id)));
-      if (running.length > 0) await ctl.workerStop(running, { timeout: 3 }).catch(() => {});
+      if (running.length > 0) await ctl.workerStop(running, { timeout: 3 }).catch(this.log.swallow('stopping this window\'s workers on shutdown'));
     }
     // Give stopping workers a moment to exit by themselves; kill only what is still running.
     const exited = Promise.all(handles.map((h) => h.exited()));

@@ -1,11 +1,13 @@
 // The status bar item: connection and worker counts ("rrq: 3 workers, 1 busy"); a warning
-// when Redis is unreachable. Clicking offers reconnect, settings and the workers view.
+// when Redis is unreachable. Clicking offers reconnect, settings and the workers view
+// (commands/statusBarActions.ts).
 import * as vscode from 'vscode';
 import type { WorkerSnapshot } from '../core/monitor';
+import { isActiveWorkerStatus } from '../core/protocol';
 import type { RrqSession } from './session';
 
 export function describeWorkers(workers: readonly WorkerSnapshot[]): string {
-  const live = workers.filter((w) => w.status === 'IDLE' || w.status === 'BUSY' || w.status === 'PAUSED');
+  const live = workers.filter((w) => isActiveWorkerStatus(w.status));
   const busy = live.filter((w) => w.status === 'BUSY').length;
   const paused = live.filter((w) => w.status === 'PAUSED').length;
   const parts = [`${live.length} worker${live.length === 1 ? '' : 's'}`];
@@ -41,15 +43,6 @@ export function registerStatusBar(session: RrqSession): vscode.Disposable {
     }
     item.show();
   };
-  const actions = vscode.commands.registerCommand('rrq.statusBarActions', async () => {
-    const picks = [
-      { label: '$(plug) Reconnect', run: () => vscode.commands.executeCommand('rrq.connect') },
-      { label: '$(gear) Open Settings', run: () => vscode.commands.executeCommand('rrq.openSettings') },
-      { label: '$(list-tree) Show Workers', run: () => vscode.commands.executeCommand('rrq.workers.focus') },
-    ];
-    const pick = await vscode.window.showQuickPick(picks, { title: 'rrq', placeHolder: item.tooltip?.toString() });
-    await pick?.run();
-  });
   render();
-  return vscode.Disposable.from(item, actions, session.onDidChangeState(render), session.onDidChangeWorkers(render));
+  return vscode.Disposable.from(item, session.onDidChangeState(render), session.onDidChangeWorkers(render));
 }

@@ -6,9 +6,9 @@
 import * as vscode from 'vscode';
 import type { WorkerSnapshot } from '../core/monitor';
 import type { WorkerStatus } from '../core/protocol';
-import { describeWorkerStatus, formatElapsed } from './prompts';
+import { describeWorkerStatus, formatElapsed } from './describe';
 import type { RrqSession } from './session';
-import type { DetailElement, TreeElement, WorkerElement } from './ui';
+import type { DetailElement, TreeElement, WorkerElement } from './treeElements';
 
 const DEBOUNCE_MS = 50;
 const CONFIG_TTL_MS = 10_000;
@@ -222,7 +222,7 @@ export class WorkerTreeProvider implements vscode.TreeDataProvider<TreeElement>,
       .map(([key, label, value, open]) => ({ kind: 'detail', workerId, key, label, value, ...(open ? { open } : {}) }));
   }
 
-  /** What the view shows now (for tests: `rrq._internal.treeSnapshot`). */
+  /** What the view shows now (for tests and other extensions, through the API). */
   async render(): Promise<Array<Record<string, unknown>>> {
     const out: Array<Record<string, unknown>> = [];
     for (const element of await this.getChildren()) {
@@ -257,36 +257,58 @@ export class WorkerTreeProvider implements vscode.TreeDataProvider<TreeElement>,
   }
 }
 
-export function registerWorkerTree(session: RrqSession): vscode.Disposable {
-  const provider = new WorkerTreeProvider(session);
-  const view = vscode.window.createTreeView<TreeElement>('rrq.workers', {
-    treeDataProvider: provider, canSelectMany: true, showCollapseAll: true,
-  });
-  provider.setVisible(view.visible);
-  const showState = () => {
-    const state = session.state;
-    view.message = state.kind === 'error' ? `Cannot connect to Redis: ${state.message}` : undefined;
-    view.description = state.kind === 'connected' ? state.queueId : undefined;
-  };
-  showState();
-  let lastKind = session.state.kind;
-  const snapshot = vscode.commands.registerCommand('rrq._internal.treeSnapshot', async () => ({
-    message: view.message,
-    description: view.description,
-    visible: view.visible,
-    tickerRunning: provider.tickerRunning,
-    items: await provider.render(),
-  }));
-  return vscode.Disposable.from(
-    provider,
-    view,
-    snapshot,
-    view.onDidChangeVisibility((e) => provider.setVisible(e.visible)),
-    session.onDidChangeWorkers((workers) => provider.schedule(workers)),
-    session.onDidChangeState((state) => {
-      showState();
-      if (state.kind !== lastKind) provider.schedule(session.workers); // connected or not decides whether roots show
-      lastKind = state.kind;
-    }),
-  );
+/** What the Workers view shows, as data. */
+export interface WorkerTreeSnapshot {
+  message: string | undefined;
+  description: string | undefined;
+  visible: boolean;
+  tickerRunning: boolean;
+  items: Array<Record<string, unknown>>;
+}
+
+export class WorkerTree implements vscode.Disposable {
+  private readonly provider: WorkerTreeProvider;
+  private readonly view: vscode.TreeView<TreeElement>;
+  private readonly disposables: vscode.Disposable[];
+
+  constructor(private readonly session: RrqSession) {
+    this.provider = new WorkerTreeProvider(session);
+    this.view = vscode.window.createTreeView<TreeElement>('rrq.workers', {
+      treeDataProvider: this.provider, canSelectMany: true, showCollapseAll: true,
+    });
+    this.provider.setVisible(this.view.visible);
+    this.showState();
+    let lastKind = session.state.kind;
+    this.disposables = [
+      this.provider,
+      this.view,
+      this.view.onDidChangeVisibility((e) => this.provider.setVisible(e.visible)),
+      session.onDidChangeWorkers((workers) => this.provider.schedule(workers)),
+      session.onDidChangeState((state) => {
+        this.showState();
+        if (state.kind !== lastKind) this.provider.schedule(session.workers); // connected or not decides whether roots show
+        lastKind = state.kind;
+      }),
+    ];
+  }
+
+  private showState(): void {
+    const state = this.session.state;
+    this.view.message = state.kind === 'error' ? `Cannot connect to Redis: ${state.message}` : undefined;
+    this.view.description = state.kind === 'connected' ? state.queueId : undefined;
+  }
+
+  async snapshot(): Promise<WorkerTreeSnapshot> {
+    return {
+      message: this.view.message,
+      description: this.view.description,
+      visible: this.view.visible,
+      tickerRunning: this.provider.tickerRunning,
+      items: await this.provider.render(),
+    };
+  }
+
+  dispose(): void {
+    for (const d of this.disposables) d.dispose();
+  }
 }

@@ -19,7 +19,6 @@ export function evaluateGlobal(source: string): unknown {
 
 // Sloppy-mode function on purpose: `with` puts the environment first on the scope chain, and a
 // direct eval keeps `var` declarations local to this call instead of leaking into globals.
-// eslint-disable-next-line @typescript-eslint/no-implied-eval
 const runInScope = new Function('__rrq_scope__', '__rrq_source__', 'with (__rrq_scope__) { return eval(__rrq_source__); }') as (
   scope: object, source: string,
 ) => unknown;

@@ -1,85 +1,103 @@
-// What each message does on the worker, and what it answers (rrq's semantics).
-import { MESSAGE_COMMANDS, type TimeoutInfo } from '../core/protocol';
+// What each message does on the worker and what it answers (rrq's semantics): one handler per
+// command, in a table keyed by the command type, so a missing or misspelt handler fails the
+// type check. Adding a message: CONTRIBUTING.md.
+import { isMessageCommand, MESSAGE_COMMANDS, type MessageCommand, type TimeoutInfo, type WorkerInfo } from '../core/protocol';
 import { evaluateGlobal } from './evaluate';
-import type { Worker } from './worker';
+import type { IdleTimer } from './idleTimer';
+
+export type LiveStatus = 'IDLE' | 'BUSY' | 'PAUSED';
+
+/** What a message handler may see of the worker and do to it: nothing more. */
+export interface MessageContext {
+  readonly status: LiveStatus;
+  readonly idle: IdleTimer;
+  /** A line in the worker's log file. */
+  print(text: string): void;
+  /** A log entry (file, Redis, event). */
+  log(command: string, message?: string): void;
+  setStatus(status: LiveStatus): Promise<void>;
+  /** Collect the info record again and store it. */
+  refreshInfo(): Promise<WorkerInfo>;
+  /** Rebuild the task environment. */
+  rebuildEnvironment(): Promise<void>;
+}
 
 export interface MessageOutcome {
   value: unknown;
-  /** Counts as activity for the idle timer (rrq: everything but TIMEOUT_GET, TIMEOUT_SET and STOP). */
-  resetsTimer?: boolean;
   /** Stop after responding, logging `STOP <this>`. */
   stop?: string;
 }
 
-type Handler = (worker: Worker, args: unknown) => Promise<MessageOutcome> | MessageOutcome;
+export type MessageHandler = (worker: MessageContext, args: unknown) => MessageOutcome | Promise<MessageOutcome>;
+export type MessageHandlers = { readonly [C in MessageCommand]: MessageHandler };
+
+/** Messages that count as activity for the idle timer (rrq: all but TIMEOUT_SET, TIMEOUT_GET and STOP). */
+export const RESETS_IDLE_TIMER: ReadonlySet<MessageCommand> = new Set<MessageCommand>([
+  'PING', 'ECHO', 'EVAL', 'INFO', 'PAUSE', 'RESUME', 'REFRESH',
+]);
 
 function asError(err: unknown): Error {
   return err instanceof Error ? err : new Error(`Thrown value: ${String(err)}`);
 }
 
-const handlers: Record<string, Handler> = {
+export const MESSAGE_HANDLERS: MessageHandlers = {
   PING(worker) {
     worker.print('PONG');
-    return { value: 'PONG', resetsTimer: true };
+    return { value: 'PONG' };
   },
 
   ECHO(worker, args) {
     worker.print(typeof args === 'string' ? args : JSON.stringify(args) ?? String(args));
-    return { value: 'OK', resetsTimer: true };
+    return { value: 'OK' };
   },
 
   async EVAL(_worker, args) {
-    if (typeof args !== 'string') {
-      return { value: new TypeError(`EVAL needs JavaScript source as a string, not ${typeof args}`), resetsTimer: true };
-    }
+    if (typeof args !== 'string') return { value: new TypeError(`EVAL needs JavaScript source as a string, not ${typeof args}`) };
     try {
-      return { value: await evaluateGlobal(args), resetsTimer: true };
+      return { value: await evaluateGlobal(args) };
     } catch (err) {
-      return { value: asError(err), resetsTimer: true };
+      return { value: asError(err) };
     }
   },
 
   async INFO(worker) {
-    const info = worker.collectInfo();
-    await worker.redis.hset(worker.keys.workerInfo, worker.id, JSON.stringify(info));
-    return { value: info, resetsTimer: true };
+    return { value: await worker.refreshInfo() };
   },
 
   async PAUSE(worker) {
-    if (worker.status === 'PAUSED') return { value: 'NOOP', resetsTimer: true };
+    if (worker.status === 'PAUSED') return { value: 'NOOP' };
     await worker.setStatus('PAUSED');
-    return { value: 'OK', resetsTimer: true };
+    return { value: 'OK' };
   },
 
   async RESUME(worker) {
-    if (worker.status !== 'PAUSED') return { value: 'NOOP', resetsTimer: true };
+    if (worker.status !== 'PAUSED') return { value: 'NOOP' };
     await worker.setStatus('IDLE');
-    return { value: 'OK', resetsTimer: true };
+    return { value: 'OK' };
   },
 
   async REFRESH(worker) {
     try {
-      await worker.envir.build();
+      await worker.rebuildEnvironment();
     } catch (err) {
-      return { value: asError(err), resetsTimer: true };
+      return { value: asError(err) };
     }
     worker.log('ENVIR', 'refresh');
-    return { value: 'OK', resetsTimer: true };
+    return { value: 'OK' };
   },
 
   TIMEOUT_SET(worker, args) {
     // null/undefined clears the timeout (rrq: NULL); anything but a non-negative number is INVALID.
     const timeout = args === null || args === undefined ? Infinity : args;
     if (typeof timeout !== 'number' || Number.isNaN(timeout) || timeout < 0) return { value: 'INVALID' };
-    worker.timeoutIdle = timeout;
-    worker.resetIdleTimer();
+    worker.idle.set(timeout);
     return { value: 'OK' };
   },
 
-  TIMEOUT_GET(worker): MessageOutcome {
-    const remainingMs = worker.idleRemainingMs();
+  TIMEOUT_GET(worker) {
+    const remainingMs = worker.idle.remainingMs();
     const value: TimeoutInfo = {
-      timeoutIdle: worker.timeoutIdle,
+      timeoutIdle: worker.idle.timeoutIdle,
       remaining: Number.isFinite(remainingMs) ? Math.max(0, remainingMs) / 1000 : Infinity,
     };
     return { value };
@@ -91,18 +109,21 @@ const handlers: Record<string, Handler> = {
   },
 };
 
-export async function handleMessage(worker: Worker, command: string, args: unknown): Promise<MessageOutcome> {
-  const handler = handlers[command];
-  if (!handler) {
+/** Run the handler of `command` (an unknown command is answered with an error); resets the idle timer where rrq does. */
+export async function handleMessage(worker: MessageContext, command: string, args: unknown): Promise<MessageOutcome> {
+  if (!isMessageCommand(command)) {
     const problem = `Unknown command '${command}': expected one of ${MESSAGE_COMMANDS.join(', ')}`;
     worker.print(problem);
     return { value: new Error(problem) };
   }
+  let outcome: MessageOutcome;
   try {
-    return await handler(worker, args);
+    outcome = await MESSAGE_HANDLERS[command](worker, args);
   } catch (err) {
     const error = asError(err);
     worker.print(`${command} failed: ${error.message}`);
-    return { value: error };
+    outcome = { value: error };
   }
+  if (RESETS_IDLE_TIMER.has(command)) worker.idle.reset();
+  return outcome;
 }

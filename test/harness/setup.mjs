@@ -40,4 +40,4 @@ export async function newController(options = {}) {
   return ctl;
 }
 
-export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+export { sleep, waitFor } from './wait.cjs';

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
-import { newController } from '../harness/setup.mjs';
+import { newController, waitFor } from '../harness/setup.mjs';
 
 let ctl;
 let w;
@@ -27,12 +27,8 @@ async function stillAlive() {
 
 /** The worker's log file once it matches (it is written just after the answer goes out). */
 async function logMatching(pattern) {
-  const deadline = Date.now() + 5000;
-  for (;;) {
-    const text = readFileSync(join(w.logdir, workerId), 'utf8');
-    if (pattern.test(text) || Date.now() > deadline) return text;
-    await new Promise((r) => setTimeout(r, 10));
-  }
+  const read = () => readFileSync(join(w.logdir, workerId), 'utf8');
+  return waitFor(`${pattern} in the log file`, () => pattern.test(read()), { timeout: 5000, interval: 10 }).then(read, read);
 }
 
 test('an unknown command is answered with an error naming it, and logged', async () => {
@@ -41,6 +37,20 @@ test('an unknown command is answered with an error naming it, and logged', async
   assert.match(value.message, /Unknown command 'FROBNICATE'/);
   assert.match(await logMatching(/Unknown command 'FROBNICATE'/), /Unknown command 'FROBNICATE'/);
   await stillAlive();
+});
+
+test('commands named like Object.prototype members, written to Redis directly, are unknown commands', async () => {
+  const names = ['constructor', 'toString', '__proto__', 'hasOwnProperty', 'ping'];
+  const ids = names.map((_, i) => `1700000001.00000${i}`);
+  for (const [i, command] of names.entries()) {
+    await ctl.redis.rpush(ctl.keys.workerMessage(workerId), JSON.stringify({ id: ids[i], command, args: '[-1]' }));
+  }
+  await stillAlive();
+  for (const [i, command] of names.entries()) {
+    const value = (await ctl.messageGetResponse(ids[i], { workerIds: workerId, delete: true }))[workerId];
+    assert.ok(value instanceof Error, command);
+    assert.match(value.message, new RegExp(`^Unknown command '${command}': expected one of PING, ECHO`));
+  }
 });
 
 test('an EVAL that throws answers with the error, class and message kept', async () => {
@@ -202,7 +212,7 @@ test('a value that cannot travel (a function, a class instance) still gives a re
 test('STOP answers BYE; messages queued behind it are answered with an error, not left in Redis', async () => {
   // Keep the worker busy so that both messages are queued before it reads either.
   const task = await ctl.taskCreateExpr('new Promise((r) => setTimeout(r, 400))');
-  while ((await ctl.workerTaskId(workerId))[workerId] !== task) await new Promise((r) => setTimeout(r, 10));
+  await waitFor('the worker to take the task', async () => (await ctl.workerTaskId(workerId))[workerId] === task);
   const stop = await ctl.messageSend('STOP', undefined, { workerIds: workerId });
   const ping = await ctl.messageSend('PING', undefined, { workerIds: workerId });
   assert.deepEqual(await ctl.messageGetResponse(stop, { workerIds: workerId, timeout: 10 }), { [workerId]: 'BYE' });

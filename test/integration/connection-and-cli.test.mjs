@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { test } from 'node:test';
 import { resolveRedisTarget, stateDir } from '../../dist/core.js';
-import { newController, testRedisUrl } from '../harness/setup.mjs';
+import { newController, testRedisUrl, waitFor } from '../harness/setup.mjs';
 
 const run = promisify(execFile);
 
@@ -22,8 +22,9 @@ async function stopProcess(pid) {
     }
   };
   process.kill(pid, 'SIGTERM');
-  for (let i = 0; i < 200 && alive(); i++) await new Promise((r) => setTimeout(r, 25));
-  if (alive()) process.kill(pid, 'SIGKILL');
+  await waitFor(`process ${pid} to exit`, () => !alive(), { timeout: 5000 }).catch(() => {
+    if (alive()) process.kill(pid, 'SIGKILL');
+  });
 }
 
 test('message ids are unique and increase, even when sent at once from several controllers', async () => {
@@ -59,9 +60,7 @@ test('with no Redis given and none local, a private redis-server is started, the
     assert.equal(second.options.port, first.options.port, 'reused, not started again');
     assert.equal(JSON.parse(readFileSync(join(dir, 'redis', 'server.json'), 'utf8')).pid, pid);
     // Its data and append-only file live in the state folder.
-    for (let i = 0; i < 100 && !existsSync(join(dir, 'redis', 'appendonlydir')) && !existsSync(join(dir, 'redis', 'rrq.aof')); i++) {
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    await waitFor('the append-only file', () => existsSync(join(dir, 'redis', 'appendonlydir')) || existsSync(join(dir, 'redis', 'rrq.aof')), { timeout: 2000 }).catch(() => {});
     assert.ok(existsSync(join(dir, 'redis', 'appendonlydir')) || existsSync(join(dir, 'redis', 'rrq.aof')));
   } finally {
     if (pid) await stopProcess(pid);

@@ -17,7 +17,7 @@ test('the monitor follows workers appearing, working, pausing and leaving', asyn
   const ctl = await newController();
   const monitor = await ctl.workerMonitor();
   const events = [];
-  monitor.onEvent((e) => events.push(e));
+  const unlisten = await ctl.listen((e) => events.push(e));
   try {
     assert.deepEqual(monitor.workers, []);
     const w = await ctl.workerSpawn(2);
@@ -38,6 +38,7 @@ test('the monitor follows workers appearing, working, pausing and leaving', asyn
     assert.ok(events.some((e) => e.worker === a && e.command === 'ALIVE'));
     assert.ok(events.some((e) => e.worker === b && e.command === 'STOP'));
   } finally {
+    unlisten();
     monitor.stop();
   }
 });

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { newController, sleep } from '../harness/setup.mjs';
+import { newController, sleep, waitFor } from '../harness/setup.mjs';
 
 const MESSAGE_ID = /^\d{10}\.\d{6}$/;
 
@@ -18,15 +18,13 @@ function logFileLines(file) {
  * The worker writes its file just after answering, so a reader may be a moment early.
  */
 async function linesAfter(file, marker, count) {
-  const deadline = Date.now() + 5000;
-  for (;;) {
+  const after = () => {
     const lines = logFileLines(file);
     const at = lines.findLastIndex((l) => marker.test(l));
-    const after = at >= 0 ? lines.slice(at) : [];
-    if (after.filter(Boolean).length >= count) return after;
-    if (Date.now() > deadline) assert.fail(`log file has ${count} lines from one matching ${marker}:\n${lines.join('\n')}`);
-    await sleep(10);
-  }
+    return at >= 0 ? lines.slice(at) : [];
+  };
+  return waitFor(`${count} lines from one matching ${marker}`, () => after().filter(Boolean).length >= count && after(), { timeout: 5000, interval: 10 })
+    .catch(() => assert.fail(`log file has ${count} lines from one matching ${marker}:\n${logFileLines(file).join('\n')}`));
 }
 
 test('the rrq messages vignette, step by step', { timeout: 120_000 }, async (t) => {

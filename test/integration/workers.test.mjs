@@ -5,9 +5,9 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { Controller } from '../../dist/core.js';
+import { Controller, errorCode } from '../../dist/core.js';
 import { startRedisServer } from '../harness/redisServer.mjs';
-import { newController, sleep, testRedisUrl } from '../harness/setup.mjs';
+import { newController, sleep, testRedisUrl, waitFor } from '../harness/setup.mjs';
 
 test('broadcast to several workers, and messages to some of them', async () => {
   const ctl = await newController();
@@ -84,17 +84,13 @@ test('a killed worker is EXITED; a worker whose process dies is detected as LOST
   {
     // Run a task on b, then kill its process from outside.
     const task = await ctl.taskCreateExpr('new Promise(() => {})');
-    const taskWorker = await (async () => {
-      for (;;) {
-        const current = await ctl.workerTaskId();
-        const busy = Object.entries(current).find(([, t]) => t === task);
-        if (busy) return busy[0];
-        await sleep(10);
-      }
-    })();
+    const taskWorker = await waitFor('a worker to take the task', async () => {
+      const busy = Object.entries(await ctl.workerTaskId()).find(([, t]) => t === task);
+      return busy?.[0];
+    });
     const other = taskWorker === a ? b : a;
     process.kill(info[taskWorker].pid, 'SIGKILL');
-    for (let i = 0; i < 200 && (await ctl.workerStatus(taskWorker))[taskWorker] !== 'LOST'; i++) await sleep(25);
+    await waitFor('the killed worker to be LOST', async () => (await ctl.workerStatus(taskWorker))[taskWorker] === 'LOST', { timeout: 5000 }).catch(() => {});
     assert.deepEqual(await ctl.workerStatus(taskWorker), { [taskWorker]: 'LOST' });
     const last = (await ctl.workerLogTail({ workerIds: taskWorker, n: 1 }))[0];
     assert.equal(last.command, 'LOST');
@@ -191,8 +187,10 @@ test('a refused password is named in the error (NOAUTH / WRONGPASS), not just "C
     await assert.rejects(Controller.connect({ redis: `redis://:wrong-one@127.0.0.1:${server.port}` }), (err) => {
       assert.match(err.message, /WRONGPASS|invalid password/i);
       assert.ok(!err.message.includes('wrong-one'));
+      assert.equal(errorCode(err), 'REDIS_AUTH', 'callers tell a refused password by its code');
       return true;
     });
+    await assert.rejects(Controller.connect({ redis: 'redis://127.0.0.1:1', embedded: false }), (err) => errorCode(err) === 'REDIS_UNREACHABLE');
   } finally {
     await server.stop();
   }

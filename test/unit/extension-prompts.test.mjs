@@ -1,12 +1,18 @@
-// The VS Code layer's pure helpers (src/extension/prompts.ts: no `vscode` import): input
-// validation, message arguments, worker descriptions, log lines. Bundled here with esbuild
-// (prompts.ts is not an entry of its own in dist/), then imported from memory.
+// The VS Code layer's pure helpers (no `vscode` import): input validation (prompts.ts),
+// message arguments (messageSpecs.ts), worker descriptions and log lines (describe.ts), and
+// recognising refused credentials (core/errors.ts). Bundled here with esbuild (they are not
+// entries of their own in dist/), then imported from memory.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { build } from 'esbuild';
 
+const src = new URL('../../src/', import.meta.url).pathname;
 const out = await build({
-  entryPoints: [new URL('../../src/extension/prompts.ts', import.meta.url).pathname],
+  stdin: {
+    contents: ['extension/prompts', 'extension/messageSpecs', 'extension/describe'].map((m) => `export * from './${m}';`).join('\n')
+      + "\nexport { isAuthError } from './core/errors';",
+    resolveDir: src, loader: 'ts',
+  },
   bundle: true, format: 'esm', platform: 'node', write: false, logLevel: 'silent',
 });
 const p = await import(`data:text/javascript;base64,${Buffer.from(out.outputFiles[0].text).toString('base64')}`);

@@ -19,26 +19,15 @@ import {
   extensionUnderTest, launchChromium, preflight, waitForWorkbench, workbenchUrl,
 } from '../../scripts/vscode/browser.mjs';
 import { startRedisServer } from '../harness/redisServer.mjs';
+import { waitFor as waitForCondition } from '../harness/wait.cjs';
 import { prepareWorkbenchFolders, startWorkbenchServer, runCommandFromPalette } from './workbench.mjs';
 
 const XSS_TEXT = '<img src=x onerror="document.title=1">';
 const secs = (ms) => `${(ms / 1000).toFixed(1)} s`;
 const log = (m) => console.log(`[vscode-e2e-responses] ${m}`);
 
-async function waitFor(what, fn, timeout = 30_000, interval = 200) {
-  const deadline = Date.now() + timeout;
-  let last;
-  for (;;) {
-    try {
-      last = await fn();
-      if (last) return last;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeout} ms waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}`);
-    await new Promise((r) => setTimeout(r, interval));
-  }
-}
+/** Polling a browser page: less often than the shared default. */
+const waitFor = (what, fn, timeout = 30_000, interval = 200) => waitForCondition(what, fn, { timeout, interval });
 
 /** The frame holding the responses webview's own document (webviews are nested iframes). */
 async function responsesFrame(page) {

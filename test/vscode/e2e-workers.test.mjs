@@ -20,6 +20,7 @@ import {
   extensionUnderTest, launchChromium, preflight, waitForWorkbench, workbenchUrl,
 } from '../../scripts/vscode/browser.mjs';
 import { startRedisServer } from '../harness/redisServer.mjs';
+import { waitFor } from '../harness/wait.cjs';
 import { prepareWorkbenchFolders, startWorkbenchServer, runCommandFromPalette, waitForNotification } from './workbench.mjs';
 
 const secs = (ms) => `${(ms / 1000).toFixed(1)} s`;
@@ -34,16 +35,8 @@ async function rowLabels(page) {
   return (await workerRows(page).evaluateAll((rows) => rows.map((r) => r.getAttribute('aria-label')))).filter(Boolean);
 }
 
-async function waitUntil(what, fn, { timeout = 30_000, interval = 200 } = {}) {
-  const deadline = Date.now() + timeout;
-  let last;
-  for (;;) {
-    last = await fn();
-    if (last) return last;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeout} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, interval));
-  }
-}
+/** Polling a browser page: less often than the shared default. */
+const waitUntil = (what, fn, { timeout = 30_000, interval = 200 } = {}) => waitFor(what, fn, { timeout, interval });
 
 /** Stop anything left on the queue (workers run detached, outside code-server's process group). */
 async function stopLeftovers(redisUrl, queueId, log) {
@@ -65,7 +58,7 @@ async function stopLeftovers(redisUrl, queueId, log) {
 test('Workers view: spawn from F1, pause from the tree, worker log, stop', { timeout: 10 * 60_000 }, async (t) => {
   const t0 = Date.now();
   const log = (m) => console.log(`[vscode-e2e-workers] ${m}`);
-  const ext = extensionUnderTest();
+  extensionUnderTest(); // fails early, saying what is missing, when the extension is not built
   await preflight();
   await ensureCodeServer();
 

@@ -57,7 +57,7 @@ export async function runCommandFromPalette(page, title, { timeout = 30_000 } = 
     } catch (err) {
       await page.keyboard.press('Escape');
       if (Date.now() > deadline) {
-        throw new Error(`command "${title}" not found in the command palette within ${timeout} ms (${attempt} tries): ${err.message}`);
+        throw new Error(`command "${title}" not found in the command palette within ${timeout} ms (${attempt} tries): ${err.message}`, { cause: err });
       }
       await page.waitForTimeout(500);
     }

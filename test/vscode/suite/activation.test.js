@@ -29,6 +29,17 @@ test('every contributed command is registered', async () => {
   assert.deepEqual(missing, [], `registered: ${[...commands].filter((c) => c.startsWith('rrq.')).join(', ')}`);
 });
 
+test('every command the extension registers is contributed (no hidden commands)', async () => {
+  const ext = vscode.extensions.getExtension(EXTENSION_ID);
+  await ext.activate();
+  // VS Code itself registers commands for each contributed view (rrq.workers.focus, ...).
+  const viewPrefixes = Object.values(ext.packageJSON.contributes.views).flat().map((v) => `${v.id}.`);
+  const registered = (await vscode.commands.getCommands(true))
+    .filter((c) => c.startsWith('rrq.') && !viewPrefixes.some((p) => c.startsWith(p)));
+  const contributed = new Set(ext.packageJSON.contributes.commands.map((c) => c.command));
+  assert.deepEqual(registered.filter((c) => !contributed.has(c)), [], 'registered but not in package.json');
+});
+
 test('activation cost is reported (loading the bundle and activate(); recorded by bench/extension.mjs)', async () => {
   const api = await vscode.extensions.getExtension(EXTENSION_ID).activate();
   assert.equal(typeof api.activationMs, 'number');

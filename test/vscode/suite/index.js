@@ -15,7 +15,7 @@ for (const file of fs.readdirSync(__dirname).filter((f) => f.endsWith('.test.js'
   require(path.join(__dirname, file));
 }
 
-function withTimeout(promise, ms, name) {
+function withTimeout(promise, ms) {
   let timer;
   return Promise.race([
     promise,
@@ -38,7 +38,7 @@ async function run() {
   for (const { name, fn, timeout: own } of tests) {
     const t0 = Date.now();
     try {
-      await withTimeout(Promise.resolve().then(fn), own ?? timeout, name);
+      await withTimeout(Promise.resolve().then(fn), own ?? timeout);
       passed++;
       console.log(`  ok ${name} (${Date.now() - t0} ms)`);
     } catch (err) {

@@ -3,27 +3,14 @@
 'use strict';
 
 const assert = require('node:assert/strict');
-const crypto = require('node:crypto');
-const path = require('node:path');
 const vscode = require('vscode');
 const { test } = require('./harness');
-
-const REDIS = process.env.RRQ_TEST_REDIS_URL;
+const { observer: observe, useFreshQueue } = require('./support');
 
 async function freshSession(tag) {
-  assert.ok(REDIS, 'RRQ_TEST_REDIS_URL is not set');
-  const queueId = `rrq:test-${tag}-${crypto.randomBytes(4).toString('hex')}`;
-  const config = vscode.workspace.getConfiguration('rrq');
-  await config.update('redisUrl', REDIS, vscode.ConfigurationTarget.Global);
-  await config.update('queueId', queueId, vscode.ConfigurationTarget.Global);
-  const ext = vscode.extensions.getExtension('rrq.rrq');
-  const { session } = await ext.activate();
-  await session.reconnect();
+  const { session, queueId } = await useFreshQueue(tag);
   assert.equal(session.controller.queueId, queueId);
-  // An independent controller (the same library users get) to look from outside the session.
-  const { Controller } = require(path.join(ext.extensionPath, 'dist', 'core.js'));
-  const observer = await Controller.connect({ redis: REDIS, queueId });
-  return { session, observer };
+  return { session, observer: await observe(queueId) };
 }
 
 test('lifecycle: shutting down stops the workers this window spawned', async () => {

@@ -5,29 +5,19 @@
 const assert = require('node:assert/strict');
 const vscode = require('vscode');
 const { test } = require('./harness');
+const { useFreshQueue, waitFor: waitForCondition } = require('./support');
 
-const EXTENSION_ID = 'rrq.rrq';
-const QUEUE_ID = `rrq:test-responses-${process.pid}-${Date.now().toString(36)}`;
 const XSS = '<img src=x onerror="globalThis.__rrqPwned=1">';
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const waitFor = (what, fn, timeout = 20000) => waitForCondition(what, fn, { timeout, interval: 50 });
 
-async function waitFor(what, fn, timeoutMs = 20000) {
-  const deadline = Date.now() + timeoutMs;
-  let last;
-  for (;;) {
-    last = await fn();
-    if (last) return last;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
-
+let api;
 let session;
+let queueId;
 let workerIds = [];
 
 function connectedToOurQueue() {
-  return session.state.kind === 'connected' && session.state.queueId === QUEUE_ID && session.tracker;
+  return session.state.kind === 'connected' && session.state.queueId === queueId && session.tracker;
 }
 
 async function openEditor(language, content) {
@@ -55,7 +45,7 @@ async function answered(id) {
 
 async function inlineResultFor(id, predicate = (r) => r.answered > 0) {
   return waitFor(`the inline result of ${id}`, async () => {
-    const results = await vscode.commands.executeCommand('rrq._internal.inlineResults');
+    const results = api.inspect.inlineResults();
     const r = results.find((x) => x.messageId === id);
     return r && predicate(r) ? r : null;
   });
@@ -63,7 +53,7 @@ async function inlineResultFor(id, predicate = (r) => r.answered > 0) {
 
 async function panelMessage(id, predicate = (m) => m.answered === m.responses.length) {
   return waitFor(`the panel to show ${id}`, async () => {
-    const state = await vscode.commands.executeCommand('rrq._internal.responsesState');
+    const state = await api.inspect.responses();
     if (!state.open || !state.ready) return null;
     const m = state.messages.find((x) => x.id === id);
     return m && predicate(m) ? { state, message: m } : null;
@@ -73,7 +63,7 @@ async function panelMessage(id, predicate = (m) => m.answered === m.responses.le
 /** Waits until a reset or upsert posted to the webview carried message `id` matching `predicate`. */
 async function postedFor(id, predicate) {
   return waitFor(`${id} to be posted to the webview`, async () => {
-    const { posted } = await vscode.commands.executeCommand('rrq._internal.responsesState');
+    const { posted } = await api.inspect.responses();
     return posted.some((p) => (p.type === 'reset' || p.type === 'upsert') && p.messages.some((m) => m.id === id && predicate(m)));
   });
 }
@@ -81,7 +71,7 @@ async function postedFor(id, predicate) {
 /** What the webview's DOM shows (asked through postMessage), once it shows `id` answered. */
 async function domMessage(id) {
   return waitFor(`the webview DOM to show ${id}`, async () => {
-    const state = await vscode.commands.executeCommand('rrq._internal.responsesState', { probe: true });
+    const state = await api.inspect.responses({ probe: true });
     const dom = state.dom;
     const m = dom?.messages.find((x) => x.id === id);
     return m && m.responses.every((r) => r.state !== 'pending') ? { dom, message: m } : null;
@@ -89,19 +79,7 @@ async function domMessage(id) {
 }
 
 test('responses: connect to the test Redis and spawn a worker', async () => {
-  const url = process.env.RRQ_TEST_REDIS_URL;
-  assert.ok(url, 'RRQ_TEST_REDIS_URL is set');
-  session = (await vscode.extensions.getExtension(EXTENSION_ID).activate()).session;
-  const config = vscode.workspace.getConfiguration('rrq');
-  await config.update('queueId', QUEUE_ID, vscode.ConfigurationTarget.Global);
-  await config.update('redisUrl', url, vscode.ConfigurationTarget.Global);
-  // Each setting change reconnects; make sure the last connection is the one to our queue.
-  try {
-    await waitFor('the session to connect to the test queue', connectedToOurQueue, 5000);
-  } catch {
-    await session.reconnect();
-  }
-  await waitFor('the session to connect to the test queue', connectedToOurQueue, 20000);
+  ({ api, session, queueId } = await useFreshQueue('responses'));
   const handle = await session.spawnWorkers(1, 90);
   workerIds = handle.ids;
   assert.equal(workerIds.length, 1);
@@ -142,7 +120,7 @@ test('responses: a TypeScript line is stripped with esbuild and evaluates to 6',
   // Editing the evaluated code clears its result; editing elsewhere would not.
   await editor.edit((b) => b.insert(new vscode.Position(0, 0), ' '));
   await waitFor('the inline result to be cleared', async () => {
-    const results = await vscode.commands.executeCommand('rrq._internal.inlineResults');
+    const results = api.inspect.inlineResults();
     return !results.some((r) => r.messageId === result.messageId);
   });
 }, { timeout: 60000 });
@@ -205,7 +183,7 @@ test('responses: a worker returning <img src=x onerror=...> is shown as text, es
   assert.equal(inline.text, `⇒ ${workerIds[0]}: '${XSS}'`);
 
   // The helpers themselves, unit-style.
-  const view = await vscode.commands.executeCommand('rrq._internal.responsesView');
+  const view = api.inspect.responsesView;
   assert.equal(view.escapeHtml(XSS), '&lt;img src=x onerror=&quot;globalThis.__rrqPwned=1&quot;&gt;');
   assert.equal(view.escapeHtml(`<script>alert('x')</script>&`), '&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&amp;');
   assert.deepEqual(view.formatValue(XSS), { text: `'${XSS}'`, isError: false });
@@ -263,11 +241,11 @@ test('responses: an EVAL that throws is shown as an error, in the panel and inli
 
 test('responses: after a reconnect the panel follows the new tracker', async () => {
   const before = session.tracker;
-  const postedBefore = (await vscode.commands.executeCommand('rrq._internal.responsesState')).posted.length;
+  const postedBefore = (await api.inspect.responses()).posted.length;
   await session.reconnect();
   await waitFor('the session to reconnect', () => connectedToOurQueue() && session.tracker !== before, 20000);
   await waitFor('the panel to be reset to the new, empty tracker', async () => {
-    const state = await vscode.commands.executeCommand('rrq._internal.responsesState');
+    const state = await api.inspect.responses();
     return state.messages.length === 0 && state.posted.slice(postedBefore).some((p) => p.type === 'reset' && p.messages.length === 0);
   });
   await waitFor('the monitor to list the worker', () => session.workers.some((w) => w.id === workerIds[0]));

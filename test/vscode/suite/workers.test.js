@@ -2,62 +2,19 @@
 // host, against the private redis-server of the test run (RRQ_TEST_REDIS_URL). Each test uses
 // its own queue id and stops every worker it started.
 //
-// The view and the channels are read through commands the extension registers for this
-// purpose without contributing them (not in the palette): rrq._internal.treeSnapshot,
-// rrq._internal.logChannelLines, rrq._internal.lastError. Commands take their prompts'
-// answers as arguments (see src/extension/commands.ts).
+// The view and the channels are read through the extension's API (`inspect`: what activate()
+// returns). Commands take their prompts' answers as arguments (see src/extension/commands/).
 'use strict';
 
 const assert = require('node:assert/strict');
 const crypto = require('node:crypto');
 const vscode = require('vscode');
 const { test } = require('./harness');
+const { REDIS, cleanUp, extensionApi, useFreshQueue, waitFor } = require('./support');
 
-const REDIS = process.env.RRQ_TEST_REDIS_URL;
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-async function waitFor(what, fn, { timeout = 15000, interval = 25 } = {}) {
-  const deadline = Date.now() + timeout;
-  let last;
-  for (;;) {
-    last = await fn();
-    if (last) return last;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeout} ms waiting for ${what}`);
-    await sleep(interval);
-  }
-}
-
-const tree = () => vscode.commands.executeCommand('rrq._internal.treeSnapshot');
-const logLines = (id) => vscode.commands.executeCommand('rrq._internal.logChannelLines', id);
-const lastError = () => vscode.commands.executeCommand('rrq._internal.lastError');
-
-/** Points the extension at the test Redis and a fresh queue; resolves the session once connected to it. */
-async function useFreshQueue(tag) {
-  assert.ok(REDIS, 'RRQ_TEST_REDIS_URL is not set: run through scripts/test.mjs or set it to a private redis-server');
-  const queueId = `rrq:test-${tag}-${crypto.randomBytes(4).toString('hex')}`;
-  const config = vscode.workspace.getConfiguration('rrq');
-  await config.update('redisUrl', REDIS, vscode.ConfigurationTarget.Global);
-  await config.update('queueId', queueId, vscode.ConfigurationTarget.Global);
-  const { session } = await vscode.extensions.getExtension('rrq.rrq').activate();
-  await waitFor(`a connection to ${queueId}`, async () => {
-    if (session.state.kind === 'connecting') return false;
-    if (session.state.kind === 'connected' && session.controller?.queueId === queueId) return true;
-    await session.reconnect().catch(() => {});
-    return session.state.kind === 'connected' && session.controller?.queueId === queueId;
-  });
-  return { session, queueId };
-}
-
-/** Stop (then kill) every worker of the queue that is still running, and delete the queue's keys. */
-async function cleanUp(session) {
-  const ctl = session.controller;
-  if (ctl) {
-    const active = await ctl.workerList().catch(() => []);
-    if (active.length > 0) await ctl.workerStop(active, { timeout: 5 }).catch(() => {});
-  }
-  await Promise.all([...session.spawned].map((h) => h.kill().catch(() => {})));
-  if (ctl) await ctl.destroy().catch(() => {});
-}
+const tree = async () => (await extensionApi()).inspect.workerTree();
+const logLines = async (id) => (await extensionApi()).inspect.logChannelLines(id);
+const lastError = async () => (await extensionApi()).inspect.lastProblem();
 
 async function items() {
   return (await tree()).items;
@@ -93,7 +50,7 @@ test('workers: spawn from the command, the tree shows each worker with status, i
       assert.match(tooltip, new RegExp(`\\*\\*${item.id}\\*\\* · IDLE`));
       assert.match(tooltip, /\nhostname: \S+/);
       assert.match(tooltip, /\npid: \d+/);
-      assert.match(tooltip, /\nqueue: default  \n/);
+      assert.match(tooltip, /\nqueue: default {2}\n/);
       const labels = item.children.map((c) => c.label);
       for (const l of ['host', 'pid', 'queue', 'config', 'idle timeout (config)', 'platform', 'node', 'log file']) {
         assert.ok(labels.includes(l), `detail "${l}" missing: ${labels.join(', ')}`);
@@ -349,10 +306,10 @@ test('workers: rrq.connect asks for the Redis password when Redis wants one, and
   const { pathToFileURL } = require('node:url');
   const { startRedisServer } = await import(pathToFileURL(path.join(__dirname, '..', '..', 'harness', 'redisServer.mjs')).href);
   const protectedRedis = await startRedisServer(['--requirepass', 'sekret-test']);
-  const { session } = await vscode.extensions.getExtension('rrq.rrq').activate();
+  const { session } = await extensionApi();
   const config = vscode.workspace.getConfiguration('rrq');
   try {
-    await vscode.commands.executeCommand('rrq._internal.forgetPassword');
+    await session.forgetPassword();
     const queueId = `rrq:test-auth-${crypto.randomBytes(4).toString('hex')}`;
     await config.update('queueId', queueId, vscode.ConfigurationTarget.Global);
     await config.update('redisUrl', protectedRedis.url, vscode.ConfigurationTarget.Global);
@@ -370,7 +327,7 @@ test('workers: rrq.connect asks for the Redis password when Redis wants one, and
     const snap = await tree();
     assert.equal(snap.message, undefined, 'no error in the view once connected');
   } finally {
-    await vscode.commands.executeCommand('rrq._internal.forgetPassword');
+    await session.forgetPassword();
     await config.update('redisUrl', REDIS, vscode.ConfigurationTarget.Global);
     await waitFor('back on the test Redis', async () => {
       if (session.state.kind === 'connecting') return false;

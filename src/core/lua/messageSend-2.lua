@@ -1,0 +1,68 @@
+--[[
+  Send a message: make a unique, sortable id from Redis TIME and push the message record on
+  the message list of each target worker, all or nothing. Responses this controller has
+  already read ride along and are deleted here, saving a command.
+
+  Input:
+    KEYS[1] message last id: string, the last id handed out (PX 60000)
+    KEYS[2] worker ids: set of active workers
+
+    ARGV[1] worker key prefix: a worker's key is ARGV[1] .. <worker id> .. <suffix>
+    ARGV[2] message list suffix
+    ARGV[3] response hash suffix
+    ARGV[4] command
+    ARGV[5] encoded arguments
+    ARGV[6] n, the number of target worker ids that follow (0: every active worker)
+    ARGV[7 .. 6 + n] target worker ids
+    ARGV[7 + n ..] pairs (worker id, message id): responses to delete
+
+  Output:
+    {message id, target worker id, ...} (targets sorted when chosen here)
+    error 'RRQ_WORKER_INACTIVE <JSON array of worker ids>' when a named target is not in
+      KEYS[2]; nothing is sent then (the deletions still happen)
+]]
+local t = redis.call('TIME')
+local sec, usec = tonumber(t[1]), tonumber(t[2])
+local last = redis.call('GET', KEYS[1])
+if last then
+  local ls, lu = string.match(last, '^(%d+)%.(%d+)$')
+  ls, lu = tonumber(ls), tonumber(lu)
+  if sec < ls or (sec == ls and usec <= lu) then
+    sec, usec = ls, lu + 1
+    if usec >= 1000000 then sec, usec = sec + 1, 0 end
+  end
+end
+local id = string.format('%d.%06d', sec, usec)
+redis.call('SET', KEYS[1], id, 'PX', 60000)
+
+local prefix, messageSuffix, responseSuffix = ARGV[1], ARGV[2], ARGV[3]
+local n = tonumber(ARGV[6])
+for i = 7 + n, #ARGV - 1, 2 do
+  redis.call('HDEL', prefix .. ARGV[i] .. responseSuffix, ARGV[i + 1])
+end
+
+local targets = {}
+if n > 0 then
+  local missing = {}
+  for i = 7, 6 + n do
+    if redis.call('SISMEMBER', KEYS[2], ARGV[i]) == 1 then
+      targets[#targets + 1] = ARGV[i]
+    else
+      missing[#missing + 1] = ARGV[i]
+    end
+  end
+  if #missing > 0 then
+    return redis.error_reply('RRQ_WORKER_INACTIVE ' .. cjson.encode(missing))
+  end
+else
+  targets = redis.call('SMEMBERS', KEYS[2])
+  table.sort(targets)
+end
+
+local record = cjson.encode({id = id, command = ARGV[4], args = ARGV[5]})
+for _, w in ipairs(targets) do
+  redis.call('RPUSH', prefix .. w .. messageSuffix, record)
+end
+local out = {id}
+for _, w in ipairs(targets) do out[#out + 1] = w end
+return out
