@@ -33,8 +33,10 @@ Usage: rrq [--redis URL] [--queue-id ID] [--json] <command> [arguments]
   message response ID [--worker ID]... [--delete] [--timeout S]
   message has-response ID [--worker ID]...
   message response-ids WORKER
-  task create-expr EXPR [--queue Q]
-  task status ID... | wait ID... [--timeout S] | result ID...
+  task create-expr EXPR [--queue Q] [--timeout S] [--depends-on ID]... [--separate-process]
+  task status ID... | info ID | log ID | wait ID... [--timeout S] | result ID...
+  task cancel ID... | retry ID... | delete ID... | overview | list
+  queue list
 
 Commands: ${MESSAGE_COMMANDS.join(', ')}. ECHO, EVAL and STOP take text; TIMEOUT_SET takes
 seconds (a number, or Inf for none).

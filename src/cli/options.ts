@@ -27,6 +27,8 @@ export const OPTIONS = {
   'poll-timeout': { type: 'string' },
   'timeout-idle': { type: 'string' },
   envir: { type: 'string' },
+  'depends-on': { type: 'string', multiple: true },
+  'separate-process': { type: 'boolean' },
 } as const satisfies ParseArgsConfig['options'];
 
 export type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];

@@ -15,8 +15,11 @@ import { openConnection, resolveRedisTarget, type RedisTarget } from './redisCon
 import { ResponseJanitor } from './responses';
 import { Scripts } from './scripts';
 import { workerSpawn, type WorkerSpawnHandle, type WorkerSpawnOptions } from './spawn';
-import * as tasks from './taskApi';
+import * as taskControl from './taskControl';
+import * as taskCreate from './taskCreate';
+import * as taskQuery from './taskQuery';
 import type { TaskCreateOptions } from './tasks';
+import * as taskWait from './taskWait';
 import * as workers from './workers';
 
 export interface ControllerOptions {
@@ -179,34 +182,149 @@ export class Controller {
     return messages.messageSendAndWait(this.ctx, command, args, options);
   }
 
-  // Tasks ----------------------------------------------------------------------------------
+  // Tasks: create ---------------------------------------------------------------------------
 
+  /** A task that evaluates `expr` (statements; the last one's value is the result) on a worker. */
   taskCreateExpr(expr: string, options: TaskCreateOptions = {}): Promise<string> {
-    return tasks.taskCreateExpr(this.ctx, expr, options);
+    return taskCreate.taskCreateExpr(this.ctx, expr, options);
   }
 
-  taskCreateBulkCall(fn: ((...args: never[]) => unknown) | string, data: readonly unknown[], options: tasks.TaskCreateBulkCallOptions = {}): Promise<string[]> {
-    return tasks.taskCreateBulkCall(this.ctx, fn, data, options);
+  /**
+   * A task that calls `fn(...args)` on a worker. `fn` is a function (its source travels, not the
+   * variables it closes over: pass those as arguments) or the name of an export of the worker
+   * environment module (workerEnvirSet).
+   */
+  taskCreateCall(fn: ((...args: never[]) => unknown) | string, args: readonly unknown[] = [], options: TaskCreateOptions = {}): Promise<string> {
+    return taskCreate.taskCreateCall(this.ctx, fn, args, options);
   }
 
-  /** Status of one task, or of several (same order as given). */
-  taskStatus(id: string): Promise<TaskStatus>;
-  taskStatus(ids: readonly string[]): Promise<TaskStatus[]>;
-  async taskStatus(ids: string | readonly string[]): Promise<TaskStatus | TaskStatus[]> {
-    const statuses = await tasks.taskStatuses(this.ctx, asArray(ids));
+  /** One task per element of `data`: `expr` evaluated with the element's fields as variables. */
+  taskCreateBulkExpr(expr: string, data: readonly Record<string, unknown>[], options: TaskCreateOptions = {}): Promise<string[]> {
+    return taskCreate.taskCreateBulkExpr(this.ctx, expr, data, options);
+  }
+
+  /** One task per element of `data`: `fn(element, ...options.args)`. */
+  taskCreateBulkCall(
+    fn: ((...args: never[]) => unknown) | string, data: readonly unknown[], options: taskCreate.TaskCreateBulkCallOptions = {},
+  ): Promise<string[]> {
+    return taskCreate.taskCreateBulkCall(this.ctx, fn, data, options);
+  }
+
+  // Tasks: look ----------------------------------------------------------------------------
+
+  /** Status of one task, or of several (same order as given); 'MISSING' for unknown ids. */
+  taskStatus(id: string, options?: taskQuery.FollowOption): Promise<TaskStatus>;
+  taskStatus(ids: readonly string[], options?: taskQuery.FollowOption): Promise<TaskStatus[]>;
+  async taskStatus(ids: string | readonly string[], options: taskQuery.FollowOption = {}): Promise<TaskStatus | TaskStatus[]> {
+    const statuses = await taskQuery.taskStatuses(this.ctx, asArray(ids), options);
     return typeof ids === 'string' ? statuses[0]! : statuses;
   }
 
-  taskWait(ids: string | readonly string[], options: { timeout?: number } = {}): Promise<boolean> {
-    return tasks.taskWait(this.ctx, ids, options.timeout);
+  taskInfo(id: string): Promise<taskQuery.TaskInfo> {
+    return taskQuery.taskInfo(this.ctx, id);
   }
 
-  async taskResult(id: string): Promise<unknown> {
-    return (await tasks.taskResults(this.ctx, [id]))[0];
+  taskTimes(ids: string | readonly string[]): Promise<Record<string, taskQuery.TaskTimes>> {
+    return taskQuery.taskTimes(this.ctx, asArray(ids));
   }
 
-  taskResults(ids: readonly string[]): Promise<unknown[]> {
-    return tasks.taskResults(this.ctx, [...ids]);
+  /** Place of each task in its queue (1 = next), 0 when not waiting on a queue. */
+  taskPosition(ids: string | readonly string[], options: { queue?: string } = {}): Promise<number[]> {
+    return taskQuery.taskPosition(this.ctx, asArray(ids), options);
+  }
+
+  /** How many tasks are in each status. */
+  taskOverview(): Promise<Record<Exclude<TaskStatus, 'MISSING'>, number>> {
+    return taskQuery.taskOverview(this.ctx);
+  }
+
+  taskList(): Promise<string[]> {
+    return taskQuery.taskList(this.ctx);
+  }
+
+  taskExists(ids: string | readonly string[]): Promise<boolean[]> {
+    return taskQuery.taskExists(this.ctx, asArray(ids));
+  }
+
+  /** The last progress value a task reported from inside (progress(value)). */
+  taskProgress(id: string): Promise<unknown> {
+    return taskQuery.taskProgress(this.ctx, id);
+  }
+
+  /** What a task printed (console output, stdout and stderr). */
+  taskLog(id: string): Promise<string> {
+    return taskQuery.taskLog(this.ctx, id);
+  }
+
+  /** DEFERRED tasks, each with the statuses of the tasks it waits for. */
+  deferredList(): Promise<Record<string, Record<string, TaskStatus>>> {
+    return taskQuery.deferredList(this.ctx);
+  }
+
+  queueList(): Promise<string[]> {
+    return taskQuery.queueList(this.ctx);
+  }
+
+  queueLength(queue = 'default'): Promise<number> {
+    return taskQuery.queueLength(this.ctx, queue);
+  }
+
+  // Tasks: wait and results ----------------------------------------------------------------
+
+  /**
+   * Wait until the tasks have finished. Resolves true when all COMPLETE, false when some did not
+   * (with `results: true`, the results instead, as taskResults gives them); rejects with a
+   * TimeoutError naming the unfinished ones. Retried tasks are followed.
+   */
+  taskWait(ids: string | readonly string[], options?: taskWait.TaskWaitOptions & { results?: false }): Promise<boolean>;
+  taskWait(ids: string | readonly string[], options: taskWait.TaskWaitOptions & taskWait.TaskResultOptions & { results: true }): Promise<unknown[]>;
+  async taskWait(
+    ids: string | readonly string[], options: taskWait.TaskWaitOptions & taskWait.TaskResultOptions & { results?: boolean } = {},
+  ): Promise<boolean | unknown[]> {
+    const { targets, statuses } = await taskWait.waitForTasks(this.ctx, ids, options);
+    if (!options.results) return statuses.every((s) => s === 'COMPLETE');
+    return taskWait.taskResults(this.ctx, targets, { ...options, follow: false });
+  }
+
+  /** The result of a finished task; for a failed one its TaskError (thrown with `error: true`). */
+  async taskResult(id: string, options: taskWait.TaskResultOptions = {}): Promise<unknown> {
+    return (await taskWait.taskResults(this.ctx, [id], options))[0];
+  }
+
+  taskResults(ids: readonly string[], options: taskWait.TaskResultOptions = {}): Promise<unknown[]> {
+    return taskWait.taskResults(this.ctx, ids, options);
+  }
+
+  // Tasks: change --------------------------------------------------------------------------
+
+  /** Cancel tasks (pending, deferred or running); per task, whether it was cancelled. */
+  taskCancel(ids: string | readonly string[]): Promise<boolean[]> {
+    return taskControl.taskCancel(this.ctx, asArray(ids));
+  }
+
+  /** Retry finished tasks as new ones; resolves with the new ids. */
+  taskRetry(ids: string | readonly string[]): Promise<string[]> {
+    return taskControl.taskRetry(this.ctx, asArray(ids));
+  }
+
+  /** Delete tasks and all they keep (not running ones); resolves with how many existed. */
+  taskDelete(ids: string | readonly string[], options: { check?: boolean } = {}): Promise<number> {
+    return taskControl.taskDelete(this.ctx, asArray(ids), options);
+  }
+
+  /** Take PENDING tasks off a queue (they end CANCELLED); per task, whether it was there. */
+  queueRemove(ids: string | readonly string[], options: { queue?: string } = {}): Promise<boolean[]> {
+    return taskControl.queueRemove(this.ctx, asArray(ids), options.queue);
+  }
+
+  /**
+   * The task environment module of this queue id (a path on the workers' machines; JavaScript,
+   * or TypeScript, stripped with esbuild): its exports are the variables tasks see, and the
+   * functions taskCreateCall can name. null removes it. Active workers reload it (REFRESH)
+   * unless `notify` is false.
+   */
+  workerEnvirSet(modulePath: string | null, options: { notify?: boolean } = {}): Promise<string[]> {
+    return workers.workerEnvirSet(this.ctx, modulePath, options);
   }
 
   // Watching -------------------------------------------------------------------------------

@@ -16,6 +16,14 @@ export const ERROR_CODES = [
   'REDIS_AUTH',
   /** Redis could not be reached. */
   'REDIS_UNREACHABLE',
+  /** A task id that does not exist. */
+  'TASK_MISSING',
+  /** A task cannot depend on a task that has failed. */
+  'DEPENDENCY_FAILED',
+  /** A task is in a state that does not allow what was asked (retry, delete ...). */
+  'TASK_STATE',
+  /** A failed task's error, returned or thrown by taskResult. */
+  'TASK_FAILED',
 ] as const;
 
 export type RrqErrorCode = (typeof ERROR_CODES)[number];
@@ -91,5 +99,53 @@ export class RedisUnreachableError extends RrqError {
 
   constructor(message: string, options?: ErrorOptions) {
     super('REDIS_UNREACHABLE', message, options);
+  }
+}
+
+export class TaskMissingError extends RrqError {
+  override name = 'TaskMissingError';
+
+  constructor(readonly taskIds: readonly string[], what = 'Task(s) not found') {
+    super('TASK_MISSING', `${what}: ${quoteList(taskIds)}`);
+  }
+}
+
+export class DependencyFailedError extends RrqError {
+  override name = 'DependencyFailedError';
+
+  constructor(readonly failed: Readonly<Record<string, string>>) {
+    super('DEPENDENCY_FAILED', `Task(s) not created: they would depend on failed task(s): ${
+      Object.entries(failed).map(([id, status]) => `'${id}' (${status})`).join(', ')}`);
+  }
+}
+
+export class TaskStateError extends RrqError {
+  override name = 'TaskStateError';
+
+  constructor(message: string, readonly taskIds: readonly string[]) {
+    super('TASK_STATE', message);
+  }
+}
+
+/**
+ * What a failed task gives instead of a result (rrq's task error): the task's own error
+ * (its class name in `errorName`, its message and stack), where it failed, and how.
+ */
+export class TaskError extends RrqError {
+  override name = 'TaskError';
+
+  constructor(
+    readonly taskId: string,
+    /** ERROR, CANCELLED, DIED, TIMEOUT or IMPOSSIBLE. */
+    readonly taskStatus: string,
+    readonly worker: string | null,
+    /** The class name of the task's error ('TypeError' ...), or the status when there is none. */
+    readonly errorName: string,
+    message: string,
+    stack?: string,
+    cause?: unknown,
+  ) {
+    super('TASK_FAILED', message, cause === undefined ? undefined : { cause });
+    if (stack !== undefined) this.stack = stack;
   }
 }

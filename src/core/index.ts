@@ -1,8 +1,8 @@
 // Public API of the core library (`require('rrq/core')`).
 export { Controller, type ControllerOptions, type WorkerStopOptions } from './controller';
 export {
-  ERROR_CODES, errorCode, isAuthError, NoActiveWorkersError, RedisAuthError, RedisUnreachableError, ResponseMissingError, RrqError,
-  TimeoutError, WorkerInactiveError, type RrqErrorCode,
+  DependencyFailedError, ERROR_CODES, errorCode, isAuthError, NoActiveWorkersError, RedisAuthError, RedisUnreachableError,
+  ResponseMissingError, RrqError, TaskError, TaskMissingError, TaskStateError, TimeoutError, WorkerInactiveError, type RrqErrorCode,
 } from './errors';
 export { encodeValue, decodeValue } from './encoding';
 export { queueKeys, type QueueKeys } from './keys';
@@ -18,4 +18,8 @@ export {
 export { parseRedisUrl, redactUrl, resolveRedisTarget, type RedisTarget } from './redisConnection';
 export { findOnPath, stateDir, INSTALL_REDIS_HINT } from './embeddedRedis';
 export type { WorkerSpawnHandle, WorkerSpawnOptions } from './spawn';
+export type { TaskCreateOptions } from './tasks';
+export type { TaskCreateBulkCallOptions } from './taskCreate';
+export type { FollowOption, TaskInfo, TaskTimes } from './taskQuery';
+export type { TaskResultOptions, TaskWaitOptions } from './taskWait';
 export { VERSION } from './version';

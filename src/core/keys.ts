@@ -1,47 +1,70 @@
-// The one place that names Redis keys. Every key of a queue id starts with the same
-// Redis Cluster hash tag, `{<queueId>}`, so all keys of one queue live in one slot and
-// multi-key commands, MULTI and Lua scripts keep working on Redis Cluster.
+// The one place that names Redis keys. Every key of a queue id starts with the same Redis
+// Cluster hash tag, `{<queueId>}`, so all keys of one queue live in one slot and multi-key
+// commands, transactions and Lua scripts keep working on Redis Cluster. The Lua scripts get
+// the same names: `luaKeyFunctions()` writes them as Lua functions of the prefix.
 
-export interface QueueKeys {
+/** Every key of a queue id, after its prefix `{<queueId>}`; `$` stands for the id a key is about. */
+export const KEY_TEMPLATES = {
+  /** Pub/sub channel: events (wake-ups, never the truth). */
+  events: ':events',
+  /** String: the last message id handed out (expires quickly; keeps ids unique). */
+  messageLastId: ':message:last_id',
+  /** Set of active worker ids. */
+  workerIds: ':worker:id',
+  /** Hash worker id -> status. */
+  workerStatus: ':worker:status',
+  /** Hash worker id -> id of the task it is running. */
+  workerTask: ':worker:task',
+  /** Hash worker id -> info record (JSON). */
+  workerInfo: ':worker:info',
+  /** Hash worker id -> the names of the queues it serves, in order, joined by newlines. */
+  workerQueues: ':worker:queues',
+  /** Hash config name -> worker config (JSON). */
+  workerConfig: ':worker:config',
+  /** List: a worker's inbox: messages, and tasks handed to it while it was idle. */
+  workerMessage: ':worker:$:message',
+  /** Hash message id -> response record of a worker. */
+  workerResponse: ':worker:$:response',
+  /** List of log entries of a worker. */
+  workerLog: ':worker:$:log',
+  /** List: what a worker took from its inbox and has not finished (at most one element). */
+  workerInHand: ':worker:$:inhand',
+  /** List: requests to a worker about its running task (cancel). */
+  workerControl: ':worker:$:control',
+  /** List of pending task ids of a named queue. */
+  queue: ':queue:$',
+  /** Set of the idle workers serving a queue (they are handed its new tasks directly). */
+  queueIdle: ':idle:$',
+  /** Set of the names of the queues that tasks have been put on. */
+  queues: ':queues',
+  /** Hash: one task (fields: docs/protocol.md). */
+  task: ':task:$',
+  /** List: what a task printed. */
+  taskLog: ':task:$:log',
+  /** Set: the tasks that depend on a task. */
+  taskDependents: ':task:$:down',
+  /** Hash task id -> status: the status of every task of the queue id. */
+  taskStatus: ':tasks:status',
+  /** Set of DEFERRED task ids (waiting for the tasks they depend on). */
+  taskDeferred: ':tasks:deferred',
+  /** Sorted set task id -> when to delete it (tasks created with removeAfter). */
+  taskExpiry: ':tasks:expiry',
+  /** String: the task environment module of the queue id. */
+  envir: ':envir',
+} as const;
+
+type Templates = typeof KEY_TEMPLATES;
+type KeyOf<T extends string> = T extends `${string}$${string}` ? (id: string) => string : string;
+
+export type QueueKeys = { readonly [K in keyof Templates]: KeyOf<Templates[K]> } & {
   readonly queueId: string;
   /** Prefix shared by every key: `{<queueId>}`. */
   readonly prefix: string;
-  /** Pub/sub channel on which workers and controllers publish events (wake-ups, not state). */
-  readonly events: string;
-  /** String: the last message id handed out (expires quickly; keeps ids unique). */
-  readonly messageLastId: string;
-  /** Set of active worker ids. */
-  readonly workerIds: string;
-  /** Hash worker id -> status. */
-  readonly workerStatus: string;
-  /** Hash worker id -> id of the task it is running. */
-  readonly workerTask: string;
-  /** Hash worker id -> info record (JSON). */
-  readonly workerInfo: string;
-  /** Hash config name -> worker config (JSON). */
-  readonly workerConfig: string;
-  /** List of pending messages of a worker (controller RPUSHes, worker BLPOPs). */
-  workerMessage(workerId: string): string;
-  /** Hash message id -> response record of a worker. */
-  workerResponse(workerId: string): string;
-  /** List of log entries of a worker. */
-  workerLog(workerId: string): string;
   /** Every key of a worker's own (for deleting them together). */
   workerKeys(workerId: string): string[];
-  /** What precedes a worker id in its own keys (for Lua scripts that derive them). */
-  readonly workerKeyPrefix: string;
-  /** List of pending task ids of a named queue. */
-  queue(name: string): string;
-  /** Hash: one record per task (fields: see docs/protocol.md). */
-  task(taskId: string): string;
-}
-
-/**
- * Suffixes of a worker's own keys, `<prefix>:worker:<id><suffix>`. Lua scripts that reach a
- * worker's keys from its id get the prefix (`workerKeyPrefix`) and these suffixes as arguments,
- * so this module stays the only one that spells a key.
- */
-export const WORKER_KEY_SUFFIX = { message: ':message', response: ':response', log: ':log' } as const;
+  /** Every key of a task's own (for deleting them together). */
+  taskKeys(taskId: string): string[];
+};
 
 const QUEUE_ID_PATTERN = /^[^{}\s]+$/;
 
@@ -53,26 +76,33 @@ export function assertValidQueueId(queueId: string): void {
   }
 }
 
+const ownKeys = (pattern: RegExp) => (Object.keys(KEY_TEMPLATES) as (keyof Templates)[]).filter((k) => pattern.test(KEY_TEMPLATES[k]));
+const WORKER_OWN = ownKeys(/^:worker:\$:/);
+const TASK_OWN = ownKeys(/^:task:\$/);
+
 export function queueKeys(queueId: string): QueueKeys {
   assertValidQueueId(queueId);
   const prefix = `{${queueId}}`;
-  const worker = `${prefix}:worker`;
-  return {
-    queueId,
-    prefix,
-    events: `${prefix}:events`,
-    messageLastId: `${prefix}:message:last_id`,
-    workerIds: `${worker}:id`,
-    workerStatus: `${worker}:status`,
-    workerTask: `${worker}:task`,
-    workerInfo: `${worker}:info`,
-    workerConfig: `${worker}:config`,
-    workerKeyPrefix: `${worker}:`,
-    workerMessage: (id) => `${worker}:${id}${WORKER_KEY_SUFFIX.message}`,
-    workerResponse: (id) => `${worker}:${id}${WORKER_KEY_SUFFIX.response}`,
-    workerLog: (id) => `${worker}:${id}${WORKER_KEY_SUFFIX.log}`,
-    workerKeys: (id) => Object.values(WORKER_KEY_SUFFIX).map((suffix) => `${worker}:${id}${suffix}`),
-    queue: (name) => `${prefix}:queue:${name}`,
-    task: (taskId) => `${prefix}:task:${taskId}`,
-  };
+  const keys: Record<string, unknown> = { queueId, prefix };
+  for (const [name, template] of Object.entries(KEY_TEMPLATES)) {
+    const [before, after] = template.split('$') as [string, string | undefined];
+    keys[name] = after === undefined ? prefix + before : (id: string) => `${prefix}${before}${id}${after}`;
+  }
+  const built = keys as QueueKeys;
+  const own = (names: (keyof Templates)[]) => (id: string) => names.map((n) => (built[n] as (x: string) => string)(id));
+  return { ...built, workerKeys: own(WORKER_OWN), taskKeys: own(TASK_OWN) };
+}
+
+/**
+ * The key names as Lua functions of the prefix (and of the id a key is about):
+ * `key_task(P, id)` is `P .. ':task:' .. id`. Scripts include them (`-- @include keys`).
+ */
+export function luaKeyFunctions(): string {
+  const quote = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+  return Object.entries(KEY_TEMPLATES).map(([name, template]) => {
+    const [before, after] = template.split('$') as [string, string | undefined];
+    return after === undefined
+      ? `local function key_${name}(p) return p .. ${quote(before)} end`
+      : `local function key_${name}(p, x) return p .. ${quote(before)} .. x .. ${quote(after)} end`;
+  }).join('\n');
 }

@@ -101,6 +101,8 @@ export interface EventRecord extends LogRecord {
    * is small (at most RESPONSE_INLINE_MAX characters), so a waiting controller need not read it.
    */
   response?: string;
+  /** On TASK_PROGRESS events: the progress value, encoded. */
+  progress?: string;
 }
 
 export const RESPONSE_INLINE_MAX = 32 * 1024;

@@ -1,54 +1,137 @@
 // The Lua scripts (src/core/lua/<name>-<number of keys>.lua, each with a header naming its
 // KEYS, ARGV and output) and one typed method per script. The loader takes the key count from
-// the file name (`n`: the caller gives it); esbuild inlines the files as text, so the worker
-// stays one file. Scripts run atomically; every key they touch shares the queue's hash tag.
+// the file name and replaces `-- @include <name>` lines with the shared parts (lua/includes/,
+// and `keys`: the key names of keys.ts as Lua functions). esbuild inlines the files as text,
+// so every bundle stays one file. Scripts run atomically; every key they touch shares the
+// queue's hash tag.
 import type Redis from 'ioredis';
 import type { Result } from 'ioredis';
-import { WorkerInactiveError } from './errors';
-import { WORKER_KEY_SUFFIX, type QueueKeys } from './keys';
+import { DependencyFailedError, TaskMissingError, TaskStateError, WorkerInactiveError } from './errors';
+import { luaKeyFunctions, type QueueKeys } from './keys';
+import events from './lua/includes/events.lua';
+import tasks from './lua/includes/tasks.lua';
 import messageSend from './lua/messageSend-2.lua';
-import popFirst from './lua/popFirst-n.lua';
-import workerMarkGone from './lua/workerMarkGone-5.lua';
+import taskCancel from './lua/taskCancel-1.lua';
+import taskCreate from './lua/taskCreate-1.lua';
+import taskDelete from './lua/taskDelete-1.lua';
+import taskRetry from './lua/taskRetry-1.lua';
+import workerLeave from './lua/workerLeave-2.lua';
+import workerMarkGone from './lua/workerMarkGone-1.lua';
+import workerNext from './lua/workerNext-3.lua';
 
 /** Every script under its file name. */
 const LUA_FILES = {
   'messageSend-2': messageSend,
-  'popFirst-n': popFirst,
-  'workerMarkGone-5': workerMarkGone,
+  'taskCancel-1': taskCancel,
+  'taskCreate-1': taskCreate,
+  'taskDelete-1': taskDelete,
+  'taskRetry-1': taskRetry,
+  'workerLeave-2': workerLeave,
+  'workerMarkGone-1': workerMarkGone,
+  'workerNext-3': workerNext,
 } as const;
+
+const INCLUDES: Record<string, () => string> = { keys: luaKeyFunctions, events: () => events, tasks: () => tasks };
 
 type ScriptFile = keyof typeof LUA_FILES;
 type ScriptName<F extends string> = F extends `${infer Name}-${string}` ? Name : never;
 type CommandName = `rrq_${ScriptName<ScriptFile>}`;
+type Arg = string | number;
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
-    rrq_messageSend(...keysAndArgs: string[]): Result<string[], Context>;
-    rrq_popFirst(numKeys: number, ...keys: string[]): Result<[string, string] | null, Context>;
-    rrq_workerMarkGone(...keysAndArgs: (string | number)[]): Result<number, Context>;
+    rrq_messageSend(...keysAndArgs: Arg[]): Result<string[], Context>;
+    rrq_taskCancel(...keysAndArgs: Arg[]): Result<string[], Context>;
+    rrq_taskCreate(...keysAndArgs: Arg[]): Result<[number, number, number], Context>;
+    rrq_taskDelete(...keysAndArgs: Arg[]): Result<number, Context>;
+    rrq_taskRetry(...keysAndArgs: Arg[]): Result<string[], Context>;
+    rrq_workerLeave(...keysAndArgs: Arg[]): Result<string[], Context>;
+    rrq_workerMarkGone(...keysAndArgs: Arg[]): Result<number, Context>;
+    rrq_workerNext(...keysAndArgs: Arg[]): Result<string[], Context>;
   }
+}
+
+/** A script's text with its includes in place. */
+export function assembleLua(source: string): string {
+  return source.replace(/^-- @include (\w+)$/gm, (_, name: string) => {
+    const include = INCLUDES[name];
+    if (!include) throw new Error(`Lua include '${name}' does not exist`);
+    return include();
+  });
 }
 
 /** Register every script on a connection (EVALSHA, falling back to EVAL once per connection). */
 function defineScripts(redis: Redis): void {
   if (typeof (redis as Partial<Redis>).rrq_messageSend === 'function') return;
-  for (const [file, lua] of Object.entries(LUA_FILES)) {
+  for (const [file, source] of Object.entries(LUA_FILES)) {
     const [, name, count] = /^(.+)-(\d+|n)$/.exec(file)!;
     const command: CommandName = `rrq_${name as ScriptName<ScriptFile>}`;
+    const lua = assembleLua(source);
     redis.defineCommand(command, count === 'n' ? { lua } : { lua, numberOfKeys: Number(count) });
   }
 }
 
-/** Errors raised by scripts (`redis.error_reply('<CODE> <JSON detail>')`), as error classes. */
+/** Errors raised by scripts (`redis.error_reply('RRQ_<CODE> <JSON detail>')`), as error classes. */
+const SCRIPT_ERRORS: Record<string, (detail: never) => Error> = {
+  RRQ_WORKER_INACTIVE: (ids: string[]) => new WorkerInactiveError(ids),
+  RRQ_TASK_MISSING: (ids: string[]) => new TaskMissingError(ids, 'Task(s) not created: they would depend on task(s) that do not exist'),
+  RRQ_DEPENDENCY_FAILED: (failed: Record<string, string>) => new DependencyFailedError(failed),
+  RRQ_NOT_RETRIABLE: (bad: Record<string, string>) => new TaskStateError(
+    `Tasks not retried: only finished tasks can be: ${Object.entries(bad).map(([id, s]) => `'${id}' (${s})`).join(', ')}`, Object.keys(bad)),
+  RRQ_DUPLICATE_TASKS: (ids: string[]) => new TaskStateError(
+    `Tasks not retried: these stand for the same task as another id given: ${ids.map((id) => `'${id}'`).join(', ')}`, ids),
+  RRQ_TASK_RUNNING: (ids: string[]) => new TaskStateError(
+    `Tasks not deleted: running tasks cannot be (cancel them first): ${ids.map((id) => `'${id}'`).join(', ')}`, ids),
+  RRQ_TASK_HAS_DEPENDANTS: (needed: Record<string, string[]>) => new TaskStateError(
+    `Tasks not deleted: unfinished tasks depend on them: ${Object.entries(needed).map(([id, ds]) => `'${id}' (by ${ds.join(', ')})`).join('; ')}`,
+    Object.keys(needed)),
+};
+
 function scriptError(err: unknown): unknown {
-  const match = /^RRQ_WORKER_INACTIVE (.*)$/.exec((err as Error)?.message ?? '');
-  if (match) return new WorkerInactiveError(JSON.parse(match[1]!) as string[]);
-  return err;
+  const match = /^(RRQ_[A-Z_]+) (.*)$/s.exec((err as Error)?.message ?? '');
+  const make = match ? SCRIPT_ERRORS[match[1]!] : undefined;
+  return make ? make(JSON.parse(match![2]!) as never) : err;
+}
+
+async function mapped<T>(call: Promise<T>): Promise<T> {
+  try {
+    return await call;
+  } catch (err) {
+    throw scriptError(err);
+  }
 }
 
 export interface MessageSent {
   id: string;
   workerIds: string[];
+}
+
+/** What a worker takes next (workerNext). */
+export type NextWork =
+  | { kind: 'inbox'; raw: string }
+  | { kind: 'task'; id: string; fields: Record<string, string> }
+  | null;
+
+export interface NextResult {
+  next: NextWork;
+  /** For the finished task: its result was stored, or it was no longer this worker's ('' when none was finished). */
+  finished: '' | 'finished' | 'discarded';
+}
+
+export interface TaskFinish {
+  id: string;
+  status: 'COMPLETE' | 'ERROR' | 'TIMEOUT' | 'CANCELLED';
+  /** Encoded result ('' for none). */
+  result: string;
+}
+
+export interface TaskBatch {
+  queue: string;
+  /** Fields every task of the batch has. */
+  shared: Record<string, string>;
+  dependsOn: readonly string[];
+  /** (id, encoded arguments or '') per task. */
+  tasks: readonly (readonly [string, string])[];
 }
 
 /** The scripts of one queue id on one connection. */
@@ -66,32 +149,76 @@ export class Scripts {
     command: string, encodedArgs: string, workerIds: readonly string[] = [], deletions: readonly string[] = [],
   ): Promise<MessageSent> {
     const k = this.keys;
-    try {
-      const [id, ...targets] = await this.redis.rrq_messageSend(
-        k.messageLastId, k.workerIds,
-        k.workerKeyPrefix, WORKER_KEY_SUFFIX.message, WORKER_KEY_SUFFIX.response,
-        command, encodedArgs, String(workerIds.length), ...workerIds, ...deletions,
-      );
-      return { id: id!, workerIds: targets };
-    } catch (err) {
-      throw scriptError(err);
-    }
+    const [id, ...targets] = await mapped(this.redis.rrq_messageSend(
+      k.messageLastId, k.workerIds, k.prefix, command, encodedArgs, String(workerIds.length), ...workerIds, ...deletions,
+    ));
+    return { id: id!, workerIds: targets };
   }
 
-  /** Pop from the first non-empty list of `lists`, without blocking. */
-  popFirst(lists: readonly string[]): Promise<[string, string] | null> {
-    return this.redis.rrq_popFirst(lists.length, ...lists);
+  /** Create a batch of tasks; resolves with how many were created, handed to idle workers, and deferred. */
+  async taskCreate(batch: TaskBatch): Promise<{ created: number; handed: number; deferred: number }> {
+    const shared = Object.entries(batch.shared).flat();
+    const [created, handed, deferred] = await mapped(this.redis.rrq_taskCreate(
+      this.keys.taskStatus, this.keys.prefix, batch.queue, shared.length / 2, ...shared,
+      batch.dependsOn.length, ...batch.dependsOn, ...batch.tasks.flat(),
+    ));
+    return { created, handed, deferred };
+  }
+
+  /** Cancel tasks (only PENDING ones on `queue` with `onlyPending`): each task's status before ('' unknown) and whether it was cancelled. */
+  async taskCancel(
+    ids: readonly string[], options: { onlyPending?: boolean; queue?: string } = {},
+  ): Promise<{ before: string; cancelled: boolean }[]> {
+    const reply = await mapped(this.redis.rrq_taskCancel(
+      this.keys.taskStatus, this.keys.prefix, options.onlyPending ? '1' : '', options.queue ?? '', ...ids,
+    ));
+    return ids.map((_, i) => ({ before: reply[2 * i] ?? '', cancelled: reply[2 * i + 1] === '1' }));
+  }
+
+  /** Retry tasks as the new ids given (pairs); resolves with the tasks retried (chain ends). */
+  taskRetry(pairs: readonly (readonly [string, string])[]): Promise<string[]> {
+    return mapped(this.redis.rrq_taskRetry(this.keys.taskStatus, this.keys.prefix, ...pairs.flat()));
+  }
+
+  /** Delete tasks and all their keys; resolves with how many existed. */
+  taskDelete(ids: readonly string[], check: boolean): Promise<number> {
+    return mapped(this.redis.rrq_taskDelete(this.keys.taskStatus, this.keys.prefix, check ? '1' : '', ...ids));
+  }
+
+  /** A worker's step: finish `finish` (if given), then take the next piece of work. */
+  async workerNext(
+    workerId: string, queues: readonly string[], logMax: number, paused: boolean, finish: TaskFinish | null,
+  ): Promise<NextResult> {
+    const k = this.keys;
+    const reply = await mapped(this.redis.rrq_workerNext(
+      k.workerMessage(workerId), k.workerInHand(workerId), k.workerControl(workerId),
+      k.prefix, workerId, logMax, paused ? '1' : '', finish?.id ?? '', finish?.status ?? '', finish?.result ?? '', ...queues,
+    ));
+    const finished = (reply[reply.length - 1] ?? '') as NextResult['finished'];
+    if (reply[0] === 'inbox') return { next: { kind: 'inbox', raw: reply[1]! }, finished };
+    if (reply[0] === 'task') {
+      const fields: Record<string, string> = {};
+      for (let i = 2; i < reply.length - 2; i += 2) fields[reply[i]!] = reply[i + 1]!;
+      return { next: { kind: 'task', id: reply[1]!, fields }, finished };
+    }
+    return { next: null, finished };
+  }
+
+  /** A worker leaves; resolves with the messages it had not handled. */
+  workerLeave(workerId: string, abandonedTaskId: string | null, logMax: number): Promise<string[]> {
+    const k = this.keys;
+    return mapped(this.redis.rrq_workerLeave(
+      k.workerMessage(workerId), k.workerInHand(workerId), k.prefix, workerId, abandonedTaskId ?? '', logMax,
+    ));
   }
 
   /** Mark a worker EXITED or LOST unless it already left; true when marked. */
   async workerMarkGone(
     workerId: string, status: 'EXITED' | 'LOST', logRecordJson: string, eventJson: string, logMax: number,
   ): Promise<boolean> {
-    const k = this.keys;
-    const marked = await this.redis.rrq_workerMarkGone(
-      k.workerStatus, k.workerIds, k.workerTask, k.workerLog(workerId), k.events,
-      workerId, status, logRecordJson, eventJson, logMax,
-    );
+    const marked = await mapped(this.redis.rrq_workerMarkGone(
+      this.keys.workerStatus, this.keys.prefix, workerId, status, logRecordJson, eventJson, logMax,
+    ));
     return marked === 1;
   }
 }

@@ -4,6 +4,7 @@ import { hostname } from 'node:os';
 import { asArray, type ControllerContext } from './context';
 import { quoteList } from './errors';
 import { eventFor, logRecord, mergeLogTails, parseLogRecord } from './logs';
+import { messageSendTo } from './messages';
 import {
   DEFAULT_WORKER_CONFIG, parseWorkerConfig, resolveWorkerConfig, serialiseWorkerConfig,
   type LogEntry, type ResolvedWorkerConfig, type WorkerConfig, type WorkerInfo, type WorkerStatus,
@@ -101,7 +102,8 @@ export async function workerDeleteExited(ctx: ControllerContext, ids?: string | 
   const k = ctx.keys;
   const multi = ctx.redis.multi();
   for (const id of gone) multi.del(...k.workerKeys(id));
-  multi.hdel(k.workerStatus, ...gone).hdel(k.workerInfo, ...gone).hdel(k.workerTask, ...gone).srem(k.workerIds, ...gone);
+  multi.hdel(k.workerStatus, ...gone).hdel(k.workerInfo, ...gone).hdel(k.workerTask, ...gone).hdel(k.workerQueues, ...gone)
+    .srem(k.workerIds, ...gone);
   await multi.exec();
   return gone;
 }
@@ -129,4 +131,14 @@ export async function workerConfigRead(ctx: ControllerContext, name: string): Pr
     throw new Error(`No worker config named '${name}' in queue ${ctx.keys.queueId}`);
   }
   return parseWorkerConfig(text);
+}
+
+export async function workerEnvirSet(ctx: ControllerContext, modulePath: string | null, options: { notify?: boolean } = {}): Promise<string[]> {
+  if (modulePath !== null && (typeof modulePath !== 'string' || modulePath.trim() === '')) {
+    throw new TypeError('workerEnvirSet: the module must be a path (or null to remove it)');
+  }
+  if (modulePath === null) await ctx.redis.del(ctx.keys.envir);
+  else await ctx.redis.set(ctx.keys.envir, modulePath);
+  if (options.notify === false) return [];
+  return (await messageSendTo(ctx, 'REFRESH', undefined)).workerIds;
 }

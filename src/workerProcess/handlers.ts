@@ -2,7 +2,6 @@
 // command, in a table keyed by the command type, so a missing or misspelt handler fails the
 // type check. Adding a message: CONTRIBUTING.md.
 import { isMessageCommand, MESSAGE_COMMANDS, type MessageCommand, type TimeoutInfo, type WorkerInfo } from '../core/protocol';
-import { evaluateGlobal } from './evaluate';
 import type { IdleTimer } from './idleTimer';
 
 export type LiveStatus = 'IDLE' | 'BUSY' | 'PAUSED';
@@ -20,10 +19,14 @@ export interface MessageContext {
   refreshInfo(): Promise<WorkerInfo>;
   /** Rebuild the task environment. */
   rebuildEnvironment(): Promise<void>;
+  /** Evaluate source in the worker's global scope (where tasks run); the value or the error, encoded. */
+  evaluate(source: string): Promise<string>;
 }
 
 export interface MessageOutcome {
-  value: unknown;
+  value?: unknown;
+  /** The response already encoded (what an EVAL gives), instead of `value`. */
+  encoded?: string;
   /** Stop after responding, logging `STOP <this>`. */
   stop?: string;
 }
@@ -51,13 +54,9 @@ export const MESSAGE_HANDLERS: MessageHandlers = {
     return { value: 'OK' };
   },
 
-  async EVAL(_worker, args) {
+  async EVAL(worker, args) {
     if (typeof args !== 'string') return { value: new TypeError(`EVAL needs JavaScript source as a string, not ${typeof args}`) };
-    try {
-      return { value: await evaluateGlobal(args) };
-    } catch (err) {
-      return { value: asError(err) };
-    }
+    return { encoded: await worker.evaluate(args) };
   },
 
   async INFO(worker) {

@@ -1,8 +1,12 @@
-// The worker: rrq's loop. One blocking pop over [its message list, its queues in order]
-// (only the message list while paused), so a message always beats a task, and a message
-// that arrives during a task is handled right after it.
+// The worker: rrq's loop. Between two pieces of work one script (workerNext) finishes what it
+// ran and takes what comes next: its inbox first (a message always beats a task), then its
+// queues in order; with nothing to do it becomes IDLE, new tasks are handed straight to its
+// inbox, and it blocks on that inbox alone. What it takes is moved to its in-hand list or
+// marked RUNNING on it in the same step, so a reply lost to a dropped connection loses nothing.
+// Tasks run off the main thread (taskRunner), one at a time; a message that arrives during a
+// task is handled right after it.
 //
-//   run():  register → loop { poll → settle the last write → message | task | idle check } → shutdown
+//   run():  register → loop { next work → message | task (→ finish + next) | block on the inbox | idle check } → leave
 import type Redis from 'ioredis';
 import type { ChainableCommander } from 'ioredis';
 import { encodeValue } from '../core/encoding';
@@ -11,13 +15,14 @@ import {
   DEFAULT_WORKER_CONFIG, parseWorkerConfig, RESPONSE_INLINE_MAX, type ResolvedWorkerConfig, type ResponseRecord, type WorkerInfo,
 } from '../core/protocol';
 import { openConnection, type RedisTarget } from '../core/redisConnection';
-import { Scripts } from '../core/scripts';
-import { TaskEnvironment } from './evaluate';
+import { Scripts, type NextWork, type TaskFinish } from '../core/scripts';
+import { parseRunFields, type TaskRunFields } from '../core/tasks';
 import { handleMessage, type LiveStatus, type MessageContext, type MessageOutcome } from './handlers';
 import { IdleTimer } from './idleTimer';
 import { collectWorkerInfo, formatInfoForLog } from './info';
 import { LogOutput } from './logOutput';
 import { parseMessage } from './parseMessage';
+import { TaskThread } from './taskExecutors';
 import { runTask, type TaskContext } from './taskRunner';
 import { WorkerLog } from './workerLog';
 
@@ -31,12 +36,17 @@ export interface WorkerOptions {
   out?: LogOutput;
 }
 
-/** Opens both connections at once; a blocking pop gets a connection of its own. */
+/**
+ * Opens both connections at once; a blocking call gets a connection of its own. A command cut
+ * off by a lost connection fails instead of being sent again: the worker then looks at what it
+ * holds in Redis (recover) rather than risk doing a step twice.
+ */
 async function openConnections(options: WorkerOptions): Promise<[Redis, Redis]> {
   const name = `rrq:${options.queueId}:worker:${options.workerId}`;
+  const extra = { autoResendUnfulfilledCommands: false };
   const [redis, blocking] = await Promise.allSettled([
-    openConnection(options.target, name),
-    openConnection(options.target, `${name}:poll`),
+    openConnection(options.target, name, extra),
+    openConnection(options.target, `${name}:poll`, extra),
   ]);
   if (redis.status === 'fulfilled' && blocking.status === 'fulfilled') return [redis.value, blocking.value];
   if (redis.status === 'fulfilled') redis.value.disconnect();
@@ -58,17 +68,40 @@ async function readConfig(redis: Redis, keys: QueueKeys, options: WorkerOptions)
   return stored === null ? DEFAULT_WORKER_CONFIG : parseWorkerConfig(stored);
 }
 
+/** A task handed to the worker through its inbox: `{"task": id, "fields": {...}}`. */
+/** Errors of a lost connection (or of Redis still loading after a restart): worth waiting out. */
+function isConnectionError(err: unknown): boolean {
+  const message = (err as Error | undefined)?.message ?? '';
+  return /Connection is closed|Stream isn't writeable|ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|Command aborted|^LOADING|^BUSY|^MASTERDOWN|^TRYAGAIN/.test(message);
+}
+
+function handedTask(raw: string): { id: string; task: TaskRunFields } | null {
+  if (!raw.startsWith('{"task"') && !raw.includes('"task"')) return null;
+  try {
+    const record = JSON.parse(raw) as { task?: unknown; fields?: Record<string, string> };
+    if (typeof record.task !== 'string' || typeof record.fields !== 'object' || record.fields === null) return null;
+    return { id: record.task, task: parseRunFields(record.fields) };
+  } catch {
+    return null;
+  }
+}
+
 export class Worker {
   readonly id: string;
   private readonly keys: QueueKeys;
   private readonly scripts: Scripts;
-  private readonly envir: TaskEnvironment;
   private readonly idle: IdleTimer;
   private readonly workerLog: WorkerLog;
+  private readonly thread: TaskThread;
+  private envirPath: string | null;
   private status: LiveStatus = 'IDLE';
+  /** In the idle sets of its queues: new tasks come to its inbox, so it can block there. */
+  private waitingForWork = false;
   private stopReason: string | null = null;
-  /** The last response write, not yet confirmed by Redis (resolves to its error, if any). */
-  private unconfirmedWrite: Promise<Error | null> | null = null;
+  /** The task running now (for a forced stop). */
+  private runningTask: string | null = null;
+  /** The last response write, not yet confirmed by Redis (`done` resolves to its error, if any), and how to make it again. */
+  private unconfirmedWrite: { done: Promise<Error | null>; write: () => Promise<Error | null> } | null = null;
   private signalCount = 0;
   private shuttingDown: Promise<void> | null = null;
   /** What message handlers see of this worker. */
@@ -81,12 +114,14 @@ export class Worker {
     private readonly redis: Redis,
     private readonly blocking: Redis,
     private readonly config: ResolvedWorkerConfig,
+    queueEnvir: string | null,
   ) {
     this.id = options.workerId;
     this.keys = queueKeys(options.queueId);
     this.scripts = new Scripts(redis, this.keys);
     this.idle = new IdleTimer(config.timeoutIdle);
-    this.envir = new TaskEnvironment(config.envir);
+    this.envirPath = config.envir ?? queueEnvir;
+    this.thread = new TaskThread(this.envirPath);
     this.workerLog = new WorkerLog(redis, this.keys, this.id, options.out ?? new LogOutput(), () => this.config.logMax);
     const currentStatus = () => this.status;
     this.messageContext = {
@@ -96,15 +131,11 @@ export class Worker {
       log: (command, message) => this.workerLog.log(command, message),
       setStatus: (status) => this.setStatus(status),
       refreshInfo: () => this.refreshInfo(),
-      rebuildEnvironment: () => this.envir.build(),
+      rebuildEnvironment: () => this.rebuildEnvironment(),
+      evaluate: (source) => this.thread.evaluate(`eval-${Date.now()}-${Math.random()}`, source, (text) => this.workerLog.print(text.replace(/\n$/, ''))),
     };
     this.taskContext = {
-      workerId: this.id,
-      redis,
-      keys: this.keys,
-      log: this.workerLog,
-      envir: this.envir,
-      noteStatus: (status) => { this.status = status; },
+      workerId: this.id, redis, blocking, keys: this.keys, log: this.workerLog, thread: this.thread, envir: () => this.envirPath,
     };
   }
 
@@ -112,7 +143,8 @@ export class Worker {
     const keys = queueKeys(options.queueId);
     const [redis, blocking] = await openConnections(options);
     try {
-      return new Worker(options, redis, blocking, await readConfig(redis, keys, options));
+      const [config, queueEnvir] = await Promise.all([readConfig(redis, keys, options), redis.get(keys.envir)]);
+      return new Worker(options, redis, blocking, config, queueEnvir);
     } catch (err) {
       redis.disconnect();
       blocking.disconnect();
@@ -120,12 +152,8 @@ export class Worker {
     }
   }
 
-  private get messageKey(): string {
+  private get inbox(): string {
     return this.keys.workerMessage(this.id);
-  }
-
-  private queueKeyList(): string[] {
-    return this.config.queue.map((q) => this.keys.queue(q));
   }
 
   private collectInfo(): WorkerInfo {
@@ -133,10 +161,10 @@ export class Worker {
     return collectWorkerInfo({
       workerId: this.id,
       config: this.options.configName ?? 'localhost',
-      queueKeys: this.queueKeyList(),
+      queueKeys: this.config.queue.map((q) => this.keys.queue(q)),
       redisHost: String(host ?? '127.0.0.1'),
       redisPort: Number(port ?? 6379),
-      envirBuilt: this.envir.builtAt,
+      envirBuilt: this.thread.state.builtAt,
     });
   }
 
@@ -146,9 +174,20 @@ export class Worker {
     return info;
   }
 
+  /** PAUSE and RESUME: a paused worker is out of the idle sets (handed nothing) and takes messages only. */
   private async setStatus(status: LiveStatus): Promise<void> {
     this.status = status;
-    await this.redis.hset(this.keys.workerStatus, this.id, status);
+    const multi = this.redis.multi().hset(this.keys.workerStatus, this.id, status);
+    if (status === 'PAUSED') for (const q of this.config.queue) multi.srem(this.keys.queueIdle(q), this.id);
+    await multi.exec();
+    this.waitingForWork = false; // look again before blocking: a resumed worker takes from its queues
+  }
+
+  /** REFRESH: the environment module again (the queue's may have been changed), in the task thread. */
+  private async rebuildEnvironment(): Promise<void> {
+    if (this.config.envir === null) this.envirPath = await this.redis.get(this.keys.envir);
+    const state = await this.thread.refresh(this.envirPath);
+    if (state.error) throw new Error(state.error);
   }
 
   /** A line in the worker's log file (the process's uncaught errors, say). */
@@ -156,16 +195,51 @@ export class Worker {
     this.workerLog.print(text);
   }
 
-  /** Run until stopped. Resolves with the reason logged on STOP. */
+  /**
+   * Run until stopped. Resolves with the reason logged on STOP. Each turn takes the next piece
+   * of work (finishing the last task in the same call), or blocks on the inbox when the worker
+   * is known to be idle. A lost connection costs nothing but time: once it is back, the worker
+   * writes again what it had not confirmed and takes again what it holds (workerNext is safe to
+   * repeat).
+   */
   async run(): Promise<string> {
     await this.register();
+    let finish: TaskFinish | null = null;
+    let take = true;
     try {
       while (!this.stopReason) {
-        const item = await this.poll();
-        await this.settleWrite();
-        if (!item) this.stopIfIdleTimeIsUp();
-        else if (item[0] === this.messageKey) await this.processMessage(item[1]);
-        else await this.processTask(item[1]);
+        try {
+          const taking = take;
+          const step = taking ? this.takeNext(finish) : this.waitForWork();
+          step.catch(() => {}); // awaited below; settling the last answer comes first
+          // The last answer's write went out before this step; it is confirmed (or made again) now.
+          await this.settleWrite();
+          const work = await step;
+          if (taking) {
+            finish = null;
+            take = false;
+          }
+          if (work === null) {
+            if (!taking && this.idle.remainingMs() <= 0) this.requestStop('OK (TIMEOUT)');
+            continue;
+          }
+          const handed = work.kind === 'inbox' ? handedTask(work.raw) : null;
+          if (work.kind === 'task') {
+            finish = await this.processTask(work.id, parseRunFields(work.fields));
+            take = true;
+          } else if (handed) {
+            finish = await this.processTask(handed.id, handed.task);
+            take = true;
+          } else {
+            await this.processMessage(work.raw);
+            // Still in the idle sets, the worker can block again: new tasks come to its inbox.
+            take = !this.waitingForWork;
+          }
+        } catch (err) {
+          if (!isConnectionError(err)) throw err;
+          await this.recover(err as Error);
+          take = true;
+        }
       }
       await this.settleWrite();
     } catch (err) {
@@ -175,15 +249,31 @@ export class Worker {
     return this.stopReason!;
   }
 
+  /** Wait for Redis to be back (the connections reconnect by themselves), saying so in the log. */
+  private async recover(err: Error): Promise<void> {
+    if (this.stopReason) return;
+    this.workerLog.print(`Lost the connection to Redis (${err.message}); waiting for it to come back`);
+    const started = Date.now();
+    for (const conn of [this.redis, this.blocking]) {
+      while (conn.status !== 'ready' && !this.stopReason) {
+        if (conn.status === 'end') conn.connect().catch(() => {});
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+    if (!this.stopReason) this.workerLog.log('RECONNECT', `after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  }
+
   /** Start-up, in one transaction: clear old keys, join the active set, IDLE, info, ALIVE. */
   private async register(): Promise<void> {
-    await this.envir.build();
+    const state = await this.thread.start();
+    if (state.error) this.workerLog.print(state.error);
     const info = this.collectInfo();
     const k = this.keys;
     const multi = this.redis.multi()
       .del(...k.workerKeys(this.id))
       .sadd(k.workerIds, this.id)
       .hset(k.workerStatus, this.id, 'IDLE')
+      .hset(k.workerQueues, this.id, this.config.queue.join('\n'))
       .hdel(k.workerTask, this.id)
       .hset(k.workerInfo, this.id, JSON.stringify(info));
     this.workerLog.log('ALIVE', '', undefined, multi);
@@ -196,34 +286,55 @@ export class Worker {
     this.idle.reset();
   }
 
-  /** The next message or task id, or null when the poll (or the idle time) ran out. */
-  private async poll(): Promise<[string, string] | null> {
-    const keys = this.status === 'PAUSED' ? [this.messageKey] : [this.messageKey, ...this.queueKeyList()];
+  /** Finish `finish` (if any) and take the next piece of work, in one script call. */
+  private async takeNext(finish: TaskFinish | null): Promise<NextWork> {
+    const { next, finished } = await this.scripts.workerNext(this.id, this.config.queue, this.config.logMax, this.status === 'PAUSED', finish);
+    if (finish) {
+      this.workerLog.toFile(`TASK_${finished === 'discarded' ? 'DISCARDED' : finish.status}`, finish.id);
+      this.runningTask = null;
+      if (this.status === 'BUSY') this.status = 'IDLE';
+    }
+    this.waitingForWork = next === null && this.status !== 'PAUSED';
+    return next;
+  }
+
+  /** Block on the inbox (moving what comes to the in-hand list) until something comes, the poll ends, or the idle time is up. */
+  private async waitForWork(): Promise<NextWork> {
     const remainingMs = this.idle.remainingMs();
-    if (remainingMs <= 0) return this.scripts.popFirst(keys);
+    if (remainingMs <= 0) return null;
     // Redis reads timeouts in seconds with millisecond resolution, and 0 means forever.
     const seconds = Math.max(0.01, Math.ceil(Math.min(this.config.pollTimeout * 1000, remainingMs)) / 1000);
+    let raw: string | null;
     try {
-      return await this.blocking.blpop(...keys, seconds);
+      raw = await this.blocking.blmove(this.inbox, this.keys.workerInHand(this.id), 'LEFT', 'RIGHT', seconds);
     } catch (err) {
       if (this.stopReason) return null;
       throw err;
     }
+    if (raw === null) return null;
+    return { kind: 'inbox', raw };
   }
 
   /**
    * The worker polls again before Redis confirms its last answer (the next message may already
-   * be on its way); the write is checked here, before anything else happens.
+   * be on its way); the write is checked here, before anything else happens, and made again
+   * (it is safe to repeat) until Redis confirms it.
    */
   private async settleWrite(): Promise<void> {
-    const pending = this.unconfirmedWrite;
-    this.unconfirmedWrite = null;
-    const error = pending ? await pending : null;
-    if (error) throw error;
-  }
-
-  private stopIfIdleTimeIsUp(): void {
-    if (this.idle.remainingMs() <= 0) this.requestStop('OK (TIMEOUT)');
+    while (this.unconfirmedWrite) {
+      const { done, write } = this.unconfirmedWrite;
+      const error = await done;
+      if (!error) {
+        this.unconfirmedWrite = null;
+        return;
+      }
+      if (!isConnectionError(error)) {
+        this.unconfirmedWrite = null;
+        throw error;
+      }
+      await this.recover(error);
+      this.unconfirmedWrite = { write, done: write() };
+    }
   }
 
   private async processMessage(raw: string): Promise<void> {
@@ -246,12 +357,17 @@ export class Worker {
       outcome = await handleMessage(this.messageContext, message.command, message.args);
     }
     clearTimeout(flushReceived);
-    // A pipeline, not a transaction: one connection keeps the order (response before its
-    // event), and nothing else needs to be atomic with it.
-    const batch = this.redis.pipeline();
-    if (!receivedSent) this.workerLog.toRedis(batch, received, message.id);
-    this.respond(message.id, message.command, encodeResponse(message.command, outcome.value), batch);
-    this.unconfirmedWrite = batch.exec().then(() => null, (err: Error) => err);
+    // A transaction: the answer and the message leaving the in-hand list go together (one
+    // connection keeps the order: response before its event).
+    const result = outcome.encoded ?? encodeResponse(message.command, outcome.value);
+    const write = () => {
+      const batch = this.redis.multi();
+      if (!receivedSent) this.workerLog.toRedis(batch, received, message.id);
+      this.respond(message.id, message.command, result, batch);
+      batch.lrem(this.keys.workerInHand(this.id), 1, raw);
+      return batch.exec().then(() => null, (err: Error) => err);
+    };
+    this.unconfirmedWrite = { write, done: write() };
     if (outcome.stop) this.requestStop(outcome.stop);
   }
 
@@ -263,9 +379,13 @@ export class Worker {
     this.workerLog.log('RESPONSE', command, id, batch, text.length <= RESPONSE_INLINE_MAX ? text : undefined);
   }
 
-  private async processTask(taskId: string): Promise<void> {
-    await runTask(this.taskContext, taskId);
+  private async processTask(id: string, task: TaskRunFields): Promise<TaskFinish> {
+    this.status = 'BUSY';
+    this.runningTask = id;
+    this.workerLog.toFile('TASK_START', id);
+    const finish = await runTask(this.taskContext, id, task);
     this.idle.reset();
+    return finish;
   }
 
   private requestStop(reason: string): void {
@@ -281,36 +401,29 @@ export class Worker {
   }
 
   /**
-   * Leave cleanly: out of the active set first (so nothing new is sent), status EXITED, and
-   * every message still waiting answered with an error instead of being left in Redis.
+   * Leave cleanly: out of the active and idle sets first (so nothing new is sent or handed
+   * over), tasks handed over but not started back to their queue, status EXITED, and every
+   * message still waiting answered with an error instead of being left in Redis.
    */
   private shutdown(abandonTask: boolean): Promise<void> {
     this.shuttingDown ??= (async () => {
       const k = this.keys;
-      const taskId = abandonTask ? await this.redis.hget(k.workerTask, this.id) : null;
-      // First out of the active set, taking what is queued: nothing new can arrive after this.
-      const [, pending] = ((await this.redis.multi()
-        .srem(k.workerIds, this.id)
-        .lrange(this.messageKey, 0, -1)
-        .del(this.messageKey)
-        .exec()) ?? []).map(([, v]) => v) as [unknown, string[]];
+      const abandoned = abandonTask ? this.runningTask : null;
+      const pending = await this.scripts.workerLeave(this.id, abandoned, this.config.logMax);
       // Then, at once: answers to what was queued, the STOP entry and status EXITED, so whoever
       // sees EXITED also sees why.
       const multi = this.redis.multi()
-        .hset(k.workerStatus, this.id, 'EXITED')
-        .hdel(k.workerTask, this.id);
-      if (taskId) {
-        multi.hset(k.task(taskId), { status: 'DIED', timeComplete: String(Date.now() / 1000) });
-        this.workerLog.log('TASK_DIED', taskId, taskId, multi);
-      }
-      for (const raw of pending ?? []) {
+        .hset(k.workerStatus, this.id, 'EXITED');
+      for (const raw of pending) {
         const message = parseMessage(raw);
         const error = new Error(`Worker '${this.id}' stopped (${this.stopReason}) before handling message ${message.id} (${message.command})`);
         this.respond(message.id, message.command, encodeValue(error), multi);
       }
+      if (abandoned) this.workerLog.toFile('TASK_DIED', abandoned);
       this.workerLog.log('STOP', this.stopReason ?? 'OK', undefined, multi);
       await multi.exec();
       this.workerLog.flush();
+      await this.thread.close().catch(() => {});
       await Promise.all([this.redis.quit(), this.blocking.quit()].map((p) => p.catch(() => {})));
     })();
     return this.shuttingDown;

@@ -110,6 +110,22 @@ test('the rrq CLI: spawn, list, status, messages, tasks, log and stop, with --js
     assert.equal(await rrq('task', 'wait', task, '--timeout', '10'), true);
     assert.deepEqual(await rrq('task', 'status', task), { [task]: 'COMPLETE' });
     assert.deepEqual(await rrq('task', 'result', task), [10, 20]);
+    assert.equal((await rrq('task', 'info', task)).expr, '[1, 2].map((x) => x * 10)');
+    const printing = await rrq('task', 'create-expr', 'console.log("printed"); 1');
+    assert.equal(await rrq('task', 'wait', printing, '--timeout', '10'), true);
+    assert.equal(await rrq('task', 'log', printing), 'printed\n');
+    const slow = await rrq('task', 'create-expr', 'new Promise(() => {})', '--timeout', '60');
+    const dependant = await rrq('task', 'create-expr', '1', '--depends-on', slow);
+    assert.deepEqual(await rrq('task', 'status', dependant), { [dependant]: 'DEFERRED' });
+    assert.deepEqual(await rrq('task', 'cancel', slow, dependant), { [slow]: true, [dependant]: false });
+    const [retried] = Object.values(await rrq('task', 'retry', printing));
+    assert.equal(await rrq('task', 'wait', retried, '--timeout', '10'), true);
+    assert.deepEqual(await rrq('task', 'overview'), {
+      PENDING: 0, RUNNING: 0, COMPLETE: 2, ERROR: 0, CANCELLED: 1, DIED: 0, TIMEOUT: 0, IMPOSSIBLE: 1, DEFERRED: 0, MOVED: 1,
+    });
+    assert.equal((await rrq('task', 'list')).length, 5);
+    assert.deepEqual(await rrq('queue', 'list'), { default: 0 });
+    assert.equal(await rrq('task', 'delete', retried), 1);
     const log = await rrq('worker', 'log', ids[0], '--all');
     assert.deepEqual(log.slice(0, 3).map((e) => e.command), ['ALIVE', 'ENVIR', 'QUEUE']);
     assert.deepEqual((await rrq('worker', 'stop', '--timeout', '10')).sort(), [...ids].sort());

@@ -1,26 +1,26 @@
 --[[
   Send a message: make a unique, sortable id from Redis TIME and push the message record on
-  the message list of each target worker, all or nothing. Responses this controller has
-  already read ride along and are deleted here, saving a command.
+  the inbox of each target worker, all or nothing. Responses this controller has already read
+  ride along and are deleted here, saving a command.
 
   Input:
     KEYS[1] message last id: string, the last id handed out (PX 60000)
     KEYS[2] worker ids: set of active workers
 
-    ARGV[1] worker key prefix: a worker's key is ARGV[1] .. <worker id> .. <suffix>
-    ARGV[2] message list suffix
-    ARGV[3] response hash suffix
-    ARGV[4] command
-    ARGV[5] encoded arguments
-    ARGV[6] n, the number of target worker ids that follow (0: every active worker)
-    ARGV[7 .. 6 + n] target worker ids
-    ARGV[7 + n ..] pairs (worker id, message id): responses to delete
+    ARGV[1] key prefix of the queue id
+    ARGV[2] command
+    ARGV[3] encoded arguments
+    ARGV[4] n, the number of target worker ids that follow (0: every active worker)
+    ARGV[5 .. 4 + n] target worker ids
+    ARGV[5 + n ..] pairs (worker id, message id): responses to delete
 
   Output:
     {message id, target worker id, ...} (targets sorted when chosen here)
     error 'RRQ_WORKER_INACTIVE <JSON array of worker ids>' when a named target is not in
       KEYS[2]; nothing is sent then (the deletions still happen)
 ]]
+-- @include keys
+local P = ARGV[1]
 local t = redis.call('TIME')
 local sec, usec = tonumber(t[1]), tonumber(t[2])
 local last = redis.call('GET', KEYS[1])
@@ -35,16 +35,15 @@ end
 local id = string.format('%d.%06d', sec, usec)
 redis.call('SET', KEYS[1], id, 'PX', 60000)
 
-local prefix, messageSuffix, responseSuffix = ARGV[1], ARGV[2], ARGV[3]
-local n = tonumber(ARGV[6])
-for i = 7 + n, #ARGV - 1, 2 do
-  redis.call('HDEL', prefix .. ARGV[i] .. responseSuffix, ARGV[i + 1])
+local n = tonumber(ARGV[4])
+for i = 5 + n, #ARGV - 1, 2 do
+  redis.call('HDEL', key_workerResponse(P, ARGV[i]), ARGV[i + 1])
 end
 
 local targets = {}
 if n > 0 then
   local missing = {}
-  for i = 7, 6 + n do
+  for i = 5, 4 + n do
     if redis.call('SISMEMBER', KEYS[2], ARGV[i]) == 1 then
       targets[#targets + 1] = ARGV[i]
     else
@@ -59,9 +58,9 @@ else
   table.sort(targets)
 end
 
-local record = cjson.encode({id = id, command = ARGV[4], args = ARGV[5]})
+local record = cjson.encode({id = id, command = ARGV[2], args = ARGV[3]})
 for _, w in ipairs(targets) do
-  redis.call('RPUSH', prefix .. w .. messageSuffix, record)
+  redis.call('RPUSH', key_workerMessage(P, w), record)
 end
 local out = {id}
 for _, w in ipairs(targets) do out[#out + 1] = w end
