@@ -16,7 +16,7 @@ if (!redisServerAvailable()) {
   process.exit(1);
 }
 
-const suites = ['test/unit', 'test/integration'];
+const suites = ['test/unit', 'test/integration', 'test/faults'];
 const files = suites.flatMap((dir) => readdirSync(dir).filter((f) => f.endsWith('.test.mjs')).sort().map((f) => join(dir, f)));
 const filter = process.argv.slice(2);
 const selected = filter.length ? files.filter((f) => filter.some((x) => f.includes(x))) : files;

@@ -130,3 +130,59 @@ export async function resolveRedisTarget(
   const embedded = await ensureEmbeddedRedis(answersPing);
   return target({ host: '127.0.0.1', port: embedded.port }, 'embedded');
 }
+
+/**
+ * Errors of a lost connection (or of a Redis still loading its data after a restart): the
+ * command may not have run, and trying again once Redis is back is the answer.
+ */
+export function isConnectionError(err: unknown): boolean {
+  const message = (err as Error | undefined)?.message ?? '';
+  return /Connection is closed|Stream isn't writeable|ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|Command aborted|^LOADING|^BUSY|^MASTERDOWN|^TRYAGAIN/.test(message);
+}
+
+/** Resolves once the connection is ready again (ioredis reconnects by itself). */
+export async function whenReady(redis: Redis, shouldStop: () => boolean = () => false): Promise<void> {
+  while (redis.status !== 'ready' && !shouldStop()) {
+    if (redis.status === 'end') redis.connect().catch(() => {});
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Run a read (or any command safe to repeat) again, once Redis is back, for as long as the connection is what fails. */
+export async function retryWhileDisconnected<T>(redis: Redis, read: () => Promise<T>, deadline = Infinity): Promise<T> {
+  for (;;) {
+    try {
+      return await read();
+    } catch (err) {
+      if (!isConnectionError(err) || Date.now() > deadline) throw err;
+      await whenReady(redis, () => Date.now() > deadline);
+    }
+  }
+}
+
+/**
+ * For connections made with autoResendUnfulfilledCommands off (so that nothing runs twice):
+ * ioredis then drops the commands in flight when the connection closes, and their promises
+ * never settle. `guard(command)` rejects instead, with a connection error, at that close.
+ */
+export class InFlightGuard {
+  private closed!: Promise<never>;
+  private fail!: (err: Error) => void;
+
+  constructor(redis: Redis) {
+    this.renew();
+    redis.on('close', () => {
+      this.fail(new Error('Connection is closed. (a command in flight may or may not have run)'));
+      this.renew();
+    });
+  }
+
+  private renew(): void {
+    this.closed = new Promise<never>((_, reject) => { this.fail = reject; });
+    this.closed.catch(() => {});
+  }
+
+  guard<T>(command: Promise<T>): Promise<T> {
+    return Promise.race([command, this.closed]);
+  }
+}

@@ -6,6 +6,7 @@ import { asArray, secondsToMs, type ControllerContext } from './context';
 import { decodeValue } from './encoding';
 import { quoteList, TaskError, TaskMissingError, TaskStateError, TimeoutError } from './errors';
 import { EventWatch, RECONNECTED } from './events';
+import { retryWhileDisconnected } from './redisConnection';
 import { TASK_FINISHED, type EventRecord, type TaskStatus } from './protocol';
 import { assertTaskIds, followChains, rawStatuses, taskRecords, type FollowOption } from './taskQuery';
 import type { TaskRecord } from './tasks';
@@ -44,12 +45,13 @@ export async function waitForTasks(ctx: ControllerContext, ids: string | readonl
 
   // Subscribed before anything is read, so nothing that happens after the read is missed.
   const watch = await EventWatch.start(ctx.events);
+  // A read cut off by a lost connection is made again once Redis is back (the reconnect's event then makes everything be read again anyway).
   const look = async (indexes: number[]) => {
     if (follow) {
-      const followed = await followChains(ctx, indexes.map((i) => targets[i]!));
+      const followed = await retryWhileDisconnected(ctx.redis, () => followChains(ctx, indexes.map((i) => targets[i]!)), deadline);
       indexes.forEach((i, j) => { targets[i] = followed[j]!; });
     }
-    const read = await rawStatuses(ctx, indexes.map((i) => targets[i]!));
+    const read = await retryWhileDisconnected(ctx.redis, () => rawStatuses(ctx, indexes.map((i) => targets[i]!)), deadline);
     const missing = indexes.filter((_, j) => read[j] === 'MISSING').map((i) => given[i]!);
     if (missing.length > 0) throw new TaskMissingError(missing);
     const relooked = new Set(indexes);
@@ -142,8 +144,8 @@ function taskError(r: TaskRecord): Error {
 /** Results of finished tasks; a failed task gives its TaskError (or throws it with `error`). */
 export async function taskResults(ctx: ControllerContext, ids: readonly string[], options: TaskResultOptions = {}): Promise<unknown[]> {
   assertTaskIds(ids, 'taskResult');
-  const targets = options.follow === false ? [...ids] : await followChains(ctx, ids);
-  const records = await taskRecords(ctx, targets);
+  const targets = options.follow === false ? [...ids] : await retryWhileDisconnected(ctx.redis, () => followChains(ctx, ids));
+  const records = await retryWhileDisconnected(ctx.redis, () => taskRecords(ctx, targets));
   const missing = ids.filter((_, i) => records[i] === null);
   if (missing.length > 0) throw new TaskMissingError(missing, 'Task not found');
   const unfinished = records.filter((r) => !TASK_FINISHED.has(r!.status));

@@ -6,6 +6,7 @@
 import type Redis from 'ioredis';
 import { encodeValue } from '../core/encoding';
 import type { QueueKeys } from '../core/keys';
+import type { InFlightGuard } from '../core/redisConnection';
 import { eventFor, logRecord } from '../core/logs';
 import type { TaskFinish } from '../core/scripts';
 import type { TaskRunFields } from '../core/tasks';
@@ -18,6 +19,7 @@ export interface TaskContext {
   readonly redis: Redis;
   /** The worker's blocking connection, idle while a task runs: it watches the control list. */
   readonly blocking: Redis;
+  readonly blockingGuard: InFlightGuard;
   readonly keys: QueueKeys;
   readonly log: WorkerLog;
   readonly thread: TaskThread;
@@ -99,7 +101,7 @@ function watchControl(w: TaskContext, id: string): { cancelled: Promise<boolean>
     watching = true;
     loop = (async () => {
       while (!done) {
-        const reply = await w.blocking.blpop(key, 0).catch(() => null);
+        const reply = await w.blockingGuard.guard(w.blocking.blpop(key, 0)).catch(() => null);
         if (reply === null) break; // the connection failed: cancellation waits for the task to end
         if (reply[1] === `cancel ${id}`) {
           resolveCancel(true);

@@ -14,7 +14,7 @@ import { queueKeys, type QueueKeys } from '../core/keys';
 import {
   DEFAULT_WORKER_CONFIG, parseWorkerConfig, RESPONSE_INLINE_MAX, type ResolvedWorkerConfig, type ResponseRecord, type WorkerInfo,
 } from '../core/protocol';
-import { openConnection, type RedisTarget } from '../core/redisConnection';
+import { InFlightGuard, isConnectionError, openConnection, whenReady, type RedisTarget } from '../core/redisConnection';
 import { Scripts, type NextWork, type TaskFinish } from '../core/scripts';
 import { parseRunFields, type TaskRunFields } from '../core/tasks';
 import { handleMessage, type LiveStatus, type MessageContext, type MessageOutcome } from './handlers';
@@ -69,12 +69,6 @@ async function readConfig(redis: Redis, keys: QueueKeys, options: WorkerOptions)
 }
 
 /** A task handed to the worker through its inbox: `{"task": id, "fields": {...}}`. */
-/** Errors of a lost connection (or of Redis still loading after a restart): worth waiting out. */
-function isConnectionError(err: unknown): boolean {
-  const message = (err as Error | undefined)?.message ?? '';
-  return /Connection is closed|Stream isn't writeable|ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|Command aborted|^LOADING|^BUSY|^MASTERDOWN|^TRYAGAIN/.test(message);
-}
-
 function handedTask(raw: string): { id: string; task: TaskRunFields } | null {
   if (!raw.startsWith('{"task"') && !raw.includes('"task"')) return null;
   try {
@@ -108,6 +102,9 @@ export class Worker {
   private readonly messageContext: MessageContext;
   /** What the task runner sees of this worker. */
   private readonly taskContext: TaskContext;
+  /** Commands cut off by a lost connection fail (see openConnections) instead of hanging. */
+  private readonly guard: InFlightGuard;
+  private readonly blockingGuard: InFlightGuard;
 
   private constructor(
     private readonly options: WorkerOptions,
@@ -117,6 +114,8 @@ export class Worker {
     queueEnvir: string | null,
   ) {
     this.id = options.workerId;
+    this.guard = new InFlightGuard(redis);
+    this.blockingGuard = new InFlightGuard(blocking);
     this.keys = queueKeys(options.queueId);
     this.scripts = new Scripts(redis, this.keys);
     this.idle = new IdleTimer(config.timeoutIdle);
@@ -135,7 +134,8 @@ export class Worker {
       evaluate: (source) => this.thread.evaluate(`eval-${Date.now()}-${Math.random()}`, source, (text) => this.workerLog.print(text.replace(/\n$/, ''))),
     };
     this.taskContext = {
-      workerId: this.id, redis, blocking, keys: this.keys, log: this.workerLog, thread: this.thread, envir: () => this.envirPath,
+      workerId: this.id, redis, blocking, blockingGuard: this.blockingGuard, keys: this.keys, log: this.workerLog, thread: this.thread,
+      envir: () => this.envirPath,
     };
   }
 
@@ -254,12 +254,7 @@ export class Worker {
     if (this.stopReason) return;
     this.workerLog.print(`Lost the connection to Redis (${err.message}); waiting for it to come back`);
     const started = Date.now();
-    for (const conn of [this.redis, this.blocking]) {
-      while (conn.status !== 'ready' && !this.stopReason) {
-        if (conn.status === 'end') conn.connect().catch(() => {});
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
+    for (const conn of [this.redis, this.blocking]) await whenReady(conn, () => this.stopReason !== null);
     if (!this.stopReason) this.workerLog.log('RECONNECT', `after ${((Date.now() - started) / 1000).toFixed(1)} s`);
   }
 
@@ -288,7 +283,9 @@ export class Worker {
 
   /** Finish `finish` (if any) and take the next piece of work, in one script call. */
   private async takeNext(finish: TaskFinish | null): Promise<NextWork> {
-    const { next, finished } = await this.scripts.workerNext(this.id, this.config.queue, this.config.logMax, this.status === 'PAUSED', finish);
+    const { next, finished } = await this.guard.guard(
+      this.scripts.workerNext(this.id, this.config.queue, this.config.logMax, this.status === 'PAUSED', finish),
+    );
     if (finish) {
       this.workerLog.toFile(`TASK_${finished === 'discarded' ? 'DISCARDED' : finish.status}`, finish.id);
       this.runningTask = null;
@@ -306,7 +303,7 @@ export class Worker {
     const seconds = Math.max(0.01, Math.ceil(Math.min(this.config.pollTimeout * 1000, remainingMs)) / 1000);
     let raw: string | null;
     try {
-      raw = await this.blocking.blmove(this.inbox, this.keys.workerInHand(this.id), 'LEFT', 'RIGHT', seconds);
+      raw = await this.blockingGuard.guard(this.blocking.blmove(this.inbox, this.keys.workerInHand(this.id), 'LEFT', 'RIGHT', seconds));
     } catch (err) {
       if (this.stopReason) return null;
       throw err;
@@ -365,7 +362,7 @@ export class Worker {
       if (!receivedSent) this.workerLog.toRedis(batch, received, message.id);
       this.respond(message.id, message.command, result, batch);
       batch.lrem(this.keys.workerInHand(this.id), 1, raw);
-      return batch.exec().then(() => null, (err: Error) => err);
+      return this.guard.guard(batch.exec()).then(() => null, (err: Error) => err);
     };
     this.unconfirmedWrite = { write, done: write() };
     if (outcome.stop) this.requestStop(outcome.stop);

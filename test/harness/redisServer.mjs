@@ -71,3 +71,48 @@ export async function startRedisServer(extraArgs = [], { tls = false } = {}) {
     },
   };
 }
+
+/**
+ * A redis-server that keeps every acknowledged write (AOF, fsync on every write) and can be
+ * restarted on the same port and data: `restart(signal)` ends it (SIGTERM: a clean shutdown;
+ * SIGKILL: a crash) and starts it again. Resolves { url, port, restart(signal), stop() }.
+ */
+export async function startRestartableRedisServer() {
+  if (!redisServerAvailable()) throw new Error(INSTALL_HINT);
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'rrq-test-redis-aof-'));
+  let child = null;
+  let exited = true;
+  const start = async () => {
+    child = spawn('redis-server', [
+      '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--appendfsync', 'always', '--dir', dir,
+    ], { stdio: ['ignore', 'ignore', 'inherit'] });
+    exited = false;
+    const mine = child;
+    mine.once('exit', () => { if (child === mine) exited = true; });
+    const deadline = Date.now() + 10_000;
+    while (!(await answersPing(port))) {
+      if (exited || Date.now() > deadline) throw new Error(`redis-server did not start on port ${port}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+  const end = async (signal) => {
+    if (exited) return;
+    const gone = new Promise((r) => child.once('exit', r));
+    child.kill(signal);
+    await gone;
+  };
+  await start();
+  return {
+    port,
+    url: `redis://127.0.0.1:${port}`,
+    async restart(signal = 'SIGTERM') {
+      await end(signal);
+      await start();
+    },
+    async stop() {
+      await end('SIGTERM');
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

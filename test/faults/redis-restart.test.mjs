@@ -1,0 +1,66 @@
+// Redis restarted (a clean shutdown and a crash, with every acknowledged write kept) while
+// workers are taking and finishing tasks: every task runs exactly once and completes, none is
+// left off its queue, and a waiting controller carries on across the restarts.
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { Controller } from '../../dist/core.js';
+import { startRestartableRedisServer } from '../harness/redisServer.mjs';
+import { waitFor } from '../harness/wait.cjs';
+
+test('Redis restarted three times during 300 tasks: each runs exactly once, all complete', { timeout: 180_000 }, async () => {
+  const server = await startRestartableRedisServer();
+  const ctl = await Controller.connect({ redis: server.url, embedded: false });
+  let workers;
+  try {
+    workers = await ctl.workerSpawn(2);
+    const file = join(mkdtempSync(join(tmpdir(), 'rrq-restart-')), 'runs');
+    writeFileSync(file, '');
+    const n = 300;
+    const ids = await ctl.taskCreateBulkCall(async (i, path) => {
+      require('node:fs').appendFileSync(path, `${i}\n`);
+      await new Promise((r) => setTimeout(r, 10));
+      return i;
+    }, Array.from({ length: n }, (_, i) => i), { args: [file] });
+    const waiting = ctl.taskWait(ids, { timeout: 150, results: true });
+    const runs = () => readFileSync(file, 'utf8').split('\n').filter(Boolean).length;
+    for (const [k, signal] of [[1, 'SIGTERM'], [2, 'SIGKILL'], [3, 'SIGTERM']].map(([k, s]) => [k, s])) {
+      await waitFor(`run ${k} of ${n} tasks to be under way`, () => runs() >= (k * n) / 4, { timeout: 60_000 });
+      const t0 = Date.now();
+      await server.restart(signal);
+      console.log(`    restart ${k} (${signal}) after ${runs()} runs, Redis back in ${Date.now() - t0} ms`);
+    }
+    const results = await waiting.catch(async (err) => {
+      // Say where the unfinished tasks are, to find out why.
+      const pending = ids.filter(async () => true);
+      const statuses = await ctl.taskStatus(pending);
+      const stuck = pending.filter((_, i) => statuses[i] !== 'COMPLETE');
+      const detail = await Promise.all(stuck.map(async (id) => ({ id, status: await ctl.taskStatus(id), info: await ctl.taskInfo(id) })));
+      const held = await Promise.all(workers.ids.map(async (w) => [w, await ctl.redis.lrange(ctl.keys.workerInHand(w), 0, -1),
+        await ctl.redis.lrange(ctl.keys.workerMessage(w), 0, -1), await ctl.redis.hget(ctl.keys.workerTask, w), await ctl.redis.hget(ctl.keys.workerStatus, w)]));
+      console.log(JSON.stringify({ detail, held, queue: await ctl.redis.lrange(ctl.keys.queue('default'), 0, -1) }, null, 1));
+      for (const w of workers.ids) console.log(`--- ${w}\n${workers.logs(w).filter((l) => !/TASK_(START|COMPLETE)/.test(l)).slice(-30).join('\n')}`);
+      throw err;
+    });
+    assert.deepEqual(results, ids.map((_, i) => i), 'every task completed with its own result');
+    const counts = new Map();
+    for (const line of readFileSync(file, 'utf8').split('\n').filter(Boolean)) counts.set(line, (counts.get(line) ?? 0) + 1);
+    const twice = [...counts].filter(([, c]) => c > 1).map(([i]) => i);
+    assert.deepEqual(twice, [], 'no task ran twice');
+    assert.equal(counts.size, n, 'every task ran');
+    assert.equal(await ctl.queueLength(), 0);
+    assert.deepEqual((await ctl.taskOverview()).COMPLETE, n);
+    const active = await ctl.workerList();
+    assert.deepEqual(active.sort(), [...workers.ids].sort(), 'both workers came back');
+    const held = await Promise.all(workers.ids.map((id) => ctl.redis.llen(ctl.keys.workerInHand(id))));
+    assert.deepEqual(held, [0, 0], 'nothing left in hand');
+    assert.deepEqual(await ctl.messageSendAndWait('PING', undefined, { timeout: 10 }), Object.fromEntries(workers.ids.map((id) => [id, 'PONG'])));
+  } finally {
+    await workers?.stop({ timeout: 10 }).catch(() => workers.kill());
+    await ctl.destroy().catch(() => {});
+    await ctl.close();
+    await server.stop();
+  }
+});
