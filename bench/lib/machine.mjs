@@ -56,6 +56,55 @@ function processCpuNs(pid) {
   }
 }
 
+/** CPU time (ns) used so far by the given processes, all threads, summed (one that is gone counts 0). */
+export const cpuNsOf = (pids) => pids.reduce((a, pid) => a + processCpuNs(pid), 0);
+
+/** Fields of /proc/<pid>/stat after the command name: [0] state, [1] ppid, ... [11] utime, [12] stime, [13] cutime, [14] cstime. */
+function statFields(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
+/** Pids of the live children of a process (from /proc/<pid>/task/<tid>/children, else by scanning /proc). */
+function childPids(pid) {
+  try {
+    return readdirSync(`/proc/${pid}/task`).flatMap((tid) => {
+      const text = readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').trim();
+      return text ? text.split(/\s+/).map(Number) : [];
+    });
+  } catch {
+    const found = [];
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        if (Number(statFields(entry)[1]) === pid) found.push(Number(entry));
+      } catch {
+        // gone
+      }
+    }
+    return found;
+  }
+}
+
+/**
+ * User + system CPU time (ns, at the kernel's 10 ms tick) of a process from /proc/<pid>/stat,
+ * including threads that have ended; with `descendants`, also that of its child processes,
+ * live (recursively) or ended and waited for (cutime + cstime). 0 if the process is gone.
+ */
+export function processTreeCpuNs(pid, { descendants = true } = {}) {
+  try {
+    const f = statFields(pid);
+    let ns = (Number(f[11]) + Number(f[12])) * 1e7;
+    if (descendants) {
+      ns += (Number(f[13]) + Number(f[14])) * 1e7;
+      for (const child of childPids(pid)) ns += processTreeCpuNs(child);
+    }
+    return ns;
+  } catch {
+    return 0;
+  }
+}
+
 /** CPU time (ns) of our children that have exited and been waited for (cutime + cstime). */
 function reapedChildrenNs() {
   const stat = readFileSync('/proc/self/stat', 'utf8');

@@ -20,6 +20,7 @@ export const started = {
   workerPids: new Set(),
   children: new Set(), // ChildProcess objects
   connections: new Set(), // ioredis connections
+  closers: new Set(), // async functions that end something else (another library's connections)
   tmp: null,
   redisDir: null, // redis-server's working folder (removed by server.stop(), or by us if killed)
 };
@@ -86,6 +87,8 @@ async function cleanUp() {
   killOurWorkerProcesses(); // a spawn interrupted by an error
   killChildren();
   started.children.clear();
+  for (const close of started.closers) await within(Promise.resolve().then(close).catch(() => {}), 5000);
+  started.closers.clear();
   if (started.ctl) {
     await started.ctl.destroy().catch(() => {});
     await started.ctl.close().catch(() => {});
@@ -195,6 +198,22 @@ export async function startPrivateRedis() {
   const version = /redis_version:(\S+)/.exec(serverInfo)?.[1] ?? 'unknown';
   closeRedis(probe);
   return { url: server.url, version, pid: started.redisPid };
+}
+
+/**
+ * Have `close` (async) called when the run ends, if it has not been by then; returns the
+ * function that calls it now (once) instead. For what the run opens through other libraries.
+ */
+export function onCleanup(close) {
+  let done = false;
+  const once = async () => {
+    if (done) return;
+    done = true;
+    started.closers.delete(once);
+    await close();
+  };
+  started.closers.add(once);
+  return once;
 }
 
 /** Resolves with { code, signal } when the child exits; until then it is killed on the way out. */
