@@ -31,6 +31,8 @@ export const KEY_TEMPLATES = {
   workerInHand: ':worker:$:inhand',
   /** List: requests to a worker about its running task (cancel). */
   workerControl: ':worker:$:control',
+  /** List: ids of the tasks a worker took from its queues and has not finished, in the order it runs them. */
+  workerClaimed: ':worker:$:claimed',
   /** List of pending task ids of a named queue. */
   queue: ':queue:$',
   /** Set of the idle workers serving a queue (they are handed its new tasks directly). */

@@ -17,7 +17,7 @@ import taskDelete from './lua/taskDelete-1.lua';
 import taskRetry from './lua/taskRetry-1.lua';
 import workerLeave from './lua/workerLeave-2.lua';
 import workerMarkGone from './lua/workerMarkGone-1.lua';
-import workerNext from './lua/workerNext-3.lua';
+import workerNext from './lua/workerNext-4.lua';
 
 /** Every script under its file name. */
 const LUA_FILES = {
@@ -28,7 +28,7 @@ const LUA_FILES = {
   'taskRetry-1': taskRetry,
   'workerLeave-2': workerLeave,
   'workerMarkGone-1': workerMarkGone,
-  'workerNext-3': workerNext,
+  'workerNext-4': workerNext,
 } as const;
 
 const INCLUDES: Record<string, () => string> = { keys: luaKeyFunctions, events: () => events, tasks: () => tasks };
@@ -47,7 +47,7 @@ declare module 'ioredis' {
     rrq_taskRetry(...keysAndArgs: Arg[]): Result<string[], Context>;
     rrq_workerLeave(...keysAndArgs: Arg[]): Result<string[], Context>;
     rrq_workerMarkGone(...keysAndArgs: Arg[]): Result<number, Context>;
-    rrq_workerNext(...keysAndArgs: Arg[]): Result<string[], Context>;
+    rrq_workerNext(...keysAndArgs: Arg[]): Result<[string, (string | string[])[], string[]], Context>;
   }
 }
 
@@ -106,16 +106,16 @@ export interface MessageSent {
   workerIds: string[];
 }
 
-/** What a worker takes next (workerNext). */
+/** What a worker takes next (workerNext): an inbox element, or tasks from its queues (run one at a time). */
 export type NextWork =
   | { kind: 'inbox'; raw: string }
-  | { kind: 'task'; id: string; fields: Record<string, string> }
+  | { kind: 'tasks'; tasks: { id: string; fields: Record<string, string> }[] }
   | null;
 
 export interface NextResult {
   next: NextWork;
-  /** For the finished task: its result was stored, or it was no longer this worker's ('' when none was finished). */
-  finished: '' | 'finished' | 'discarded';
+  /** Finished tasks whose results were not stored: no longer RUNNING on the worker (cancelled, or it was declared lost). */
+  discarded: string[];
 }
 
 export interface TaskFinish {
@@ -185,23 +185,26 @@ export class Scripts {
     return mapped(this.redis.rrq_taskDelete(this.keys.taskStatus, this.keys.prefix, check ? '1' : '', ...ids));
   }
 
-  /** A worker's step: finish `finish` (if given), then take the next piece of work. */
+  /** A worker's step: finish `finished`, then take the next piece of work (up to `claim` tasks). */
   async workerNext(
-    workerId: string, queues: readonly string[], logMax: number, paused: boolean, finish: TaskFinish | null,
+    workerId: string, queues: readonly string[], logMax: number, paused: boolean, claim: number, finished: readonly TaskFinish[],
   ): Promise<NextResult> {
     const k = this.keys;
-    const reply = await mapped(this.redis.rrq_workerNext(
-      k.workerMessage(workerId), k.workerInHand(workerId), k.workerControl(workerId),
-      k.prefix, workerId, logMax, paused ? '1' : '', finish?.id ?? '', finish?.status ?? '', finish?.result ?? '', ...queues,
+    const [kind, work, discarded] = await mapped(this.redis.rrq_workerNext(
+      k.workerMessage(workerId), k.workerInHand(workerId), k.workerControl(workerId), k.workerClaimed(workerId),
+      k.prefix, workerId, logMax, paused ? '1' : '', claim, finished.length, ...finished.flatMap((f) => [f.id, f.status, f.result]),
+      ...queues,
     ));
-    const finished = (reply[reply.length - 1] ?? '') as NextResult['finished'];
-    if (reply[0] === 'inbox') return { next: { kind: 'inbox', raw: reply[1]! }, finished };
-    if (reply[0] === 'task') {
-      const fields: Record<string, string> = {};
-      for (let i = 2; i < reply.length - 2; i += 2) fields[reply[i]!] = reply[i + 1]!;
-      return { next: { kind: 'task', id: reply[1]!, fields }, finished };
+    if (kind === 'inbox') return { next: { kind: 'inbox', raw: work[0] as string }, discarded };
+    if (kind === 'tasks') {
+      const tasks = (work as string[][]).map(([id, ...pairs]) => {
+        const fields: Record<string, string> = {};
+        for (let i = 0; i < pairs.length; i += 2) fields[pairs[i]!] = pairs[i + 1]!;
+        return { id: id!, fields };
+      });
+      return { next: { kind: 'tasks', tasks }, discarded };
     }
-    return { next: null, finished };
+    return { next: null, discarded };
   }
 
   /** A worker leaves; resolves with the messages it had not handled. */

@@ -68,6 +68,10 @@ async function readConfig(redis: Redis, keys: QueueKeys, options: WorkerOptions)
   return stored === null ? DEFAULT_WORKER_CONFIG : parseWorkerConfig(stored);
 }
 
+/** Several tasks are taken at once only while they are this short, together. */
+const BATCH_MS = 5;
+const BATCH_MAX = 32;
+
 /** A task handed to the worker through its inbox: `{"task": id, "fields": {...}}`. */
 function handedTask(raw: string): { id: string; task: TaskRunFields } | null {
   if (!raw.startsWith('{"task"') && !raw.includes('"task"')) return null;
@@ -94,6 +98,10 @@ export class Worker {
   private stopReason: string | null = null;
   /** The task running now (for a forced stop). */
   private runningTask: string | null = null;
+  /** Tasks finished whose results the next workerNext call stores. */
+  private unreported: TaskFinish[] = [];
+  /** Milliseconds tasks have taken lately; starts high, so one task is taken at a time until they prove short. */
+  private taskMs = 1000;
   /** The last response write, not yet confirmed by Redis (`done` resolves to its error, if any), and how to make it again. */
   private unconfirmedWrite: { done: Promise<Error | null>; write: () => Promise<Error | null> } | null = null;
   private signalCount = 0;
@@ -204,19 +212,18 @@ export class Worker {
    */
   async run(): Promise<string> {
     await this.register();
-    let finish: TaskFinish | null = null;
     let take = true;
     try {
       while (!this.stopReason) {
         try {
           const taking = take;
-          const step = taking ? this.takeNext(finish) : this.waitForWork();
+          const step = taking ? this.takeNext(this.unreported) : this.waitForWork();
           step.catch(() => {}); // awaited below; settling the last answer comes first
           // The last answer's write went out before this step; it is confirmed (or made again) now.
           await this.settleWrite();
           const work = await step;
           if (taking) {
-            finish = null;
+            this.unreported = [];
             take = false;
           }
           if (work === null) {
@@ -224,11 +231,15 @@ export class Worker {
             continue;
           }
           const handed = work.kind === 'inbox' ? handedTask(work.raw) : null;
-          if (work.kind === 'task') {
-            finish = await this.processTask(work.id, parseRunFields(work.fields));
+          if (work.kind === 'tasks') {
+            // One at a time; a stop request lets the one running finish, and the rest go back.
+            for (const task of work.tasks) {
+              if (this.stopReason) break;
+              this.unreported.push(await this.processTask(task.id, parseRunFields(task.fields)));
+            }
             take = true;
           } else if (handed) {
-            finish = await this.processTask(handed.id, handed.task);
+            this.unreported.push(await this.processTask(handed.id, handed.task));
             take = true;
           } else {
             await this.processMessage(work.raw);
@@ -281,13 +292,18 @@ export class Worker {
     this.idle.reset();
   }
 
-  /** Finish `finish` (if any) and take the next piece of work, in one script call. */
-  private async takeNext(finish: TaskFinish | null): Promise<NextWork> {
-    const { next, finished } = await this.guard.guard(
-      this.scripts.workerNext(this.id, this.config.queue, this.config.logMax, this.status === 'PAUSED', finish),
+  /**
+   * Finish `finished` and take the next piece of work, in one script call. Tasks are taken
+   * several at a time only while they are short (what fits in BATCH_MS by the recent average),
+   * so a message waits at most about that long behind them.
+   */
+  private async takeNext(finished: readonly TaskFinish[]): Promise<NextWork> {
+    const claim = Math.max(1, Math.min(BATCH_MAX, Math.floor(BATCH_MS / Math.max(this.taskMs, 0.001))));
+    const { next, discarded } = await this.guard.guard(
+      this.scripts.workerNext(this.id, this.config.queue, this.config.logMax, this.status === 'PAUSED', claim, finished),
     );
-    if (finish) {
-      this.workerLog.toFile(`TASK_${finished === 'discarded' ? 'DISCARDED' : finish.status}`, finish.id);
+    for (const f of finished) this.workerLog.toFile(`TASK_${discarded.includes(f.id) ? 'DISCARDED' : f.status}`, f.id);
+    if (finished.length > 0) {
       this.runningTask = null;
       if (this.status === 'BUSY') this.status = 'IDLE';
     }
@@ -380,7 +396,10 @@ export class Worker {
     this.status = 'BUSY';
     this.runningTask = id;
     this.workerLog.toFile('TASK_START', id);
+    const started = performance.now();
     const finish = await runTask(this.taskContext, id, task);
+    // How long tasks take lately (a moving average): it decides how many are taken at once.
+    this.taskMs = 0.8 * this.taskMs + 0.2 * (performance.now() - started);
     this.idle.reset();
     return finish;
   }
@@ -406,6 +425,10 @@ export class Worker {
     this.shuttingDown ??= (async () => {
       const k = this.keys;
       const abandoned = abandonTask ? this.runningTask : null;
+      // Results not yet stored (a stop between tasks taken together) are stored first.
+      if (this.unreported.length > 0 && !abandonTask) {
+        await this.scripts.workerNext(this.id, this.config.queue, this.config.logMax, true, 0, this.unreported).catch(() => {});
+      }
       const pending = await this.scripts.workerLeave(this.id, abandoned, this.config.logMax);
       // Then, at once: answers to what was queued, the STOP entry and status EXITED, so whoever
       // sees EXITED also sees why.

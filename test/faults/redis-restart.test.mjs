@@ -10,7 +10,8 @@ import { Controller } from '../../dist/core.js';
 import { startRestartableRedisServer } from '../harness/redisServer.mjs';
 import { waitFor } from '../harness/wait.cjs';
 
-test('Redis restarted three times during 300 tasks: each runs exactly once, all complete', { timeout: 180_000 }, async () => {
+for (const [n, sleepMs, what] of [[300, 10, 'tasks of 10 ms (taken one at a time)'], [3000, 0, 'no-op tasks (taken many at a time)']]) {
+test(`Redis restarted three times during ${n} ${what}: each runs exactly once, all complete`, { timeout: 180_000 }, async () => {
   const server = await startRestartableRedisServer();
   const ctl = await Controller.connect({ redis: server.url, embedded: false });
   let workers;
@@ -18,12 +19,11 @@ test('Redis restarted three times during 300 tasks: each runs exactly once, all 
     workers = await ctl.workerSpawn(2);
     const file = join(mkdtempSync(join(tmpdir(), 'rrq-restart-')), 'runs');
     writeFileSync(file, '');
-    const n = 300;
-    const ids = await ctl.taskCreateBulkCall(async (i, path) => {
+    const ids = await ctl.taskCreateBulkCall(async (i, path, ms) => {
       require('node:fs').appendFileSync(path, `${i}\n`);
-      await new Promise((r) => setTimeout(r, 10));
+      if (ms > 0) await new Promise((r) => setTimeout(r, ms));
       return i;
-    }, Array.from({ length: n }, (_, i) => i), { args: [file] });
+    }, Array.from({ length: n }, (_, i) => i), { args: [file, sleepMs] });
     const waiting = ctl.taskWait(ids, { timeout: 150, results: true });
     const runs = () => readFileSync(file, 'utf8').split('\n').filter(Boolean).length;
     for (const [k, signal] of [[1, 'SIGTERM'], [2, 'SIGKILL'], [3, 'SIGTERM']].map(([k, s]) => [k, s])) {
@@ -64,3 +64,4 @@ test('Redis restarted three times during 300 tasks: each runs exactly once, all 
     await server.stop();
   }
 });
+}

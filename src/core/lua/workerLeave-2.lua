@@ -47,12 +47,17 @@ if abandoned ~= '' and taskStatusOf(P, abandoned) == 'RUNNING' and redis.call('H
   workerLog(P, worker, 'TASK_DIED', abandoned, logMax, now())
   taskDied(P, abandoned, worker)
 end
--- A task taken from a queue on the way out, not started.
-local current = redis.call('HGET', key_workerTask(P), worker)
-if current and current ~= abandoned and taskStatusOf(P, current) == 'RUNNING' and redis.call('HGET', key_task(P, current), 'worker') == worker then
-  redis.call('HDEL', key_task(P, current), 'worker', 'timeStart')
-  enqueue(P, current, redis.call('HGET', key_task(P, current), 'queue'), true)
-  workerLog(P, worker, 'TASK_RETURNED', current, logMax, now())
+-- Tasks taken from its queues and not started go back to the front, in their order.
+local claimed = key_workerClaimed(P, worker)
+local back = redis.call('LRANGE', claimed, 0, -1)
+for i = #back, 1, -1 do
+  local id = back[i]
+  if id ~= abandoned and taskStatusOf(P, id) == 'RUNNING' and redis.call('HGET', key_task(P, id), 'worker') == worker then
+    redis.call('HDEL', key_task(P, id), 'worker', 'timeStart')
+    enqueue(P, id, redis.call('HGET', key_task(P, id), 'queue'), true)
+    workerLog(P, worker, 'TASK_RETURNED', id, logMax, now())
+  end
 end
+redis.call('DEL', claimed)
 redis.call('HDEL', key_workerTask(P), worker)
 return messages

@@ -1,8 +1,9 @@
 --[[
   Record that a worker is gone without having said so (killed, or its process ended): its
   status, out of the active set and the idle sets, one log entry and its event. The task it
-  was running DIED (or is retried when it may be); tasks handed to it that it had not taken
-  go back to the front of their queue; messages it had not handled are dropped. A worker that
+  was running, and the others it took with it from its queues, DIED (or are retried when they
+  may be: it may have run them); tasks handed to it that it had not taken go back to the front
+  of their queue; messages it had not handled are dropped. A worker that
   exited cleanly, is already marked, or was deleted is left alone.
 
   Input:
@@ -28,22 +29,30 @@ redis.call('HSET', KEYS[1], worker, ARGV[3])
 redis.call('SREM', key_workerIds(P), worker)
 leaveIdle(P, worker)
 
+-- What it held: the task it was running (handed over, or taken from a queue with the others it
+-- took at once, which it may have run already: all of those count as its).
+local held = redis.call('LRANGE', key_workerClaimed(P, worker), 0, -1)
 local running = redis.call('HGET', key_workerTask(P), worker)
+if running then held[#held + 1] = running end
 redis.call('HDEL', key_workerTask(P), worker)
 local inbox = key_workerMessage(P, worker)
 for _, item in ipairs(redis.call('LRANGE', inbox, 0, -1)) do
   local ok, record = pcall(cjson.decode, item)
   local id = ok and type(record) == 'table' and record.task
-  if type(id) == 'string' and id ~= running and taskStatusOf(P, id) == 'RUNNING' then
+  if type(id) == 'string' and id ~= running and taskStatusOf(P, id) == 'RUNNING' and redis.call('HGET', key_task(P, id), 'worker') == worker then
     redis.call('HDEL', key_task(P, id), 'worker', 'timeStart')
     enqueue(P, id, redis.call('HGET', key_task(P, id), 'queue'), true)
   end
 end
-redis.call('DEL', inbox, key_workerInHand(P, worker), key_workerControl(P, worker))
+redis.call('DEL', inbox, key_workerInHand(P, worker), key_workerControl(P, worker), key_workerClaimed(P, worker))
 
-if running and taskStatusOf(P, running) == 'RUNNING' and redis.call('HGET', key_task(P, running), 'worker') == worker then
-  workerLog(P, worker, 'TASK_DIED', running, logMax, now())
-  taskDied(P, running, worker)
+local dead = {}
+for _, id in ipairs(held) do
+  if not dead[id] and taskStatusOf(P, id) == 'RUNNING' and redis.call('HGET', key_task(P, id), 'worker') == worker then
+    dead[id] = true
+    workerLog(P, worker, 'TASK_DIED', id, logMax, now())
+    taskDied(P, id, worker)
+  end
 end
 local logKey = key_workerLog(P, worker)
 redis.call('RPUSH', logKey, ARGV[4])
