@@ -1,6 +1,8 @@
 // The controller's view of the queue's events channel: one subscriber connection, shared by
 // every waiter. Waiters always subscribe before they look at Redis state, then re-check state
 // after each wake-up, so an event can never be missed and state remains the single truth.
+// With no one listening for a moment (LINGER_MS) the subscription ends, so a controller that
+// has finished waiting does not go on reading every event of the queue.
 import type Redis from 'ioredis';
 import type { EventRecord } from './protocol';
 
@@ -9,10 +11,13 @@ export const RECONNECTED = 'RECONNECTED';
 
 export type EventListener = (event: EventRecord) => void;
 
+const LINGER_MS = 1000;
+
 export class EventHub {
   private readonly listeners = new Set<EventListener>();
   private ready: Promise<void> | null = null;
   private subscriber: Redis | null = null;
+  private idleTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly channel: string,
@@ -21,7 +26,7 @@ export class EventHub {
 
   /** Resolves once the channel subscription is active. */
   start(): Promise<void> {
-    this.ready ??= (async () => {
+    const starting = this.ready ??= (async () => {
       const sub = await this.openSubscriber();
       this.subscriber = sub;
       sub.on('message', (channel: string, text: string) => {
@@ -41,19 +46,43 @@ export class EventHub {
         for (const listener of [...this.listeners]) listener(event);
       });
     })();
-    return this.ready;
+    // A failed start is not kept: the next listener tries again.
+    starting.catch(() => {
+      if (this.ready === starting) this.ready = null;
+    });
+    return starting;
+  }
+
+  /** Whether the channel is subscribed now. */
+  get subscribed(): boolean {
+    return this.subscriber !== null;
+  }
+
+  private stopListening(listener: EventListener): void {
+    this.listeners.delete(listener);
+    if (this.listeners.size > 0 || this.idleTimer) return;
+    this.idleTimer = setTimeout(() => {
+      this.idleTimer = null;
+      if (this.listeners.size > 0 || !this.subscriber) return;
+      this.subscriber.disconnect();
+      this.subscriber = null;
+      this.ready = null;
+    }, LINGER_MS);
+    this.idleTimer.unref();
   }
 
   /** Subscribe a listener; the returned function removes it. */
   async listen(listener: EventListener): Promise<() => void> {
     this.listeners.add(listener);
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = null;
     try {
       await this.start();
     } catch (err) {
-      this.listeners.delete(listener);
+      this.stopListening(listener);
       throw err;
     }
-    return () => this.listeners.delete(listener);
+    return () => this.stopListening(listener);
   }
 
   /**
@@ -90,6 +119,8 @@ export class EventHub {
 
   async close(): Promise<void> {
     this.listeners.clear();
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = null;
     const sub = this.subscriber;
     this.subscriber = null;
     this.ready = null;

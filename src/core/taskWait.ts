@@ -8,7 +8,7 @@ import { quoteList, TaskError, TaskMissingError, TaskStateError, TimeoutError } 
 import { EventWatch, RECONNECTED } from './events';
 import { retryWhileDisconnected } from './redisConnection';
 import { TASK_FINISHED, type EventRecord, type TaskStatus } from './protocol';
-import { assertTaskIds, followChains, rawStatuses, taskRecords, type FollowOption } from './taskQuery';
+import { assertTaskIds, followMoved, rawStatuses, taskRecords, type FollowOption } from './taskQuery';
 import type { TaskRecord } from './tasks';
 
 export interface TaskWaitOptions extends FollowOption {
@@ -47,11 +47,11 @@ export async function waitForTasks(ctx: ControllerContext, ids: string | readonl
   const watch = await EventWatch.start(ctx.events);
   // A read cut off by a lost connection is made again once Redis is back (the reconnect's event then makes everything be read again anyway).
   const look = async (indexes: number[]) => {
-    if (follow) {
-      const followed = await retryWhileDisconnected(ctx.redis, () => followChains(ctx, indexes.map((i) => targets[i]!)), deadline);
-      indexes.forEach((i, j) => { targets[i] = followed[j]!; });
-    }
-    const read = await retryWhileDisconnected(ctx.redis, () => rawStatuses(ctx, indexes.map((i) => targets[i]!)), deadline);
+    const current = indexes.map((i) => targets[i]!);
+    const { targets: ends, statuses: read } = await retryWhileDisconnected(
+      ctx.redis, () => (follow ? followMoved(ctx, current) : rawStatuses(ctx, current).then((s) => ({ targets: current, statuses: s }))), deadline,
+    );
+    indexes.forEach((i, j) => { targets[i] = ends[j]!; });
     const missing = indexes.filter((_, j) => read[j] === 'MISSING').map((i) => given[i]!);
     if (missing.length > 0) throw new TaskMissingError(missing);
     const relooked = new Set(indexes);
@@ -144,7 +144,7 @@ function taskError(r: TaskRecord): Error {
 /** Results of finished tasks; a failed task gives its TaskError (or throws it with `error`). */
 export async function taskResults(ctx: ControllerContext, ids: readonly string[], options: TaskResultOptions = {}): Promise<unknown[]> {
   assertTaskIds(ids, 'taskResult');
-  const targets = options.follow === false ? [...ids] : await retryWhileDisconnected(ctx.redis, () => followChains(ctx, ids));
+  const targets = options.follow === false ? [...ids] : (await retryWhileDisconnected(ctx.redis, () => followMoved(ctx, ids))).targets;
   const records = await retryWhileDisconnected(ctx.redis, () => taskRecords(ctx, targets));
   const missing = ids.filter((_, i) => records[i] === null);
   if (missing.length > 0) throw new TaskMissingError(missing, 'Task not found');

@@ -389,3 +389,27 @@ test('a busy worker killed with SIGKILL: its task DIED, its dependants IMPOSSIBL
   assert.equal((await ctl.taskInfo(movedTo)).movedFrom, retried);
   assert.ok(w.ids.every((id) => !w.isAlive(id)));
 });
+
+test('taskWait on 2,000 tasks reads Redis a few times, not once per event; the subscription ends once nobody waits', async () => {
+  const { ctl } = await queueWithWorkers(2);
+  const ids = await ctl.taskCreateBulkCall((x) => x + 1, Array.from({ length: 2000 }, (_, i) => i));
+  let commands = 0;
+  const send = ctl.redis.sendCommand.bind(ctl.redis);
+  ctl.redis.sendCommand = (...args) => {
+    commands += 1;
+    return send(...args);
+  };
+  try {
+    assert.equal(await ctl.taskWait(ids, { timeout: 60 }), true);
+  } finally {
+    ctl.redis.sendCommand = send;
+  }
+  // About 4,000 events arrived (a start and an end per task); the wait read the statuses once or twice.
+  assert.ok(commands <= 5, `${commands} commands while waiting`);
+  const subscribers = async () => (await ctl.redis.client('LIST')).split('\n').filter((l) => l.includes(`name=rrq:${ctl.queueId}:events`)).length;
+  assert.equal(await subscribers(), 1);
+  await waitFor('the subscription to end', async () => (await subscribers()) === 0, { timeout: 5000 });
+  // A new wait subscribes again.
+  const again = await ctl.taskCreateExpr('"again"');
+  assert.deepEqual(await ctl.taskWait([again], { timeout: 10, results: true }), ['again']);
+});
