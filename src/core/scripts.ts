@@ -10,6 +10,7 @@ import { DependencyFailedError, TaskMissingError, TaskStateError, WorkerInactive
 import { luaKeyFunctions, type QueueKeys } from './keys';
 import events from './lua/includes/events.lua';
 import tasks from './lua/includes/tasks.lua';
+import messageRespond from './lua/messageRespond-3.lua';
 import messageSend from './lua/messageSend-2.lua';
 import taskCancel from './lua/taskCancel-1.lua';
 import taskCreate from './lua/taskCreate-1.lua';
@@ -21,6 +22,7 @@ import workerNext from './lua/workerNext-4.lua';
 
 /** Every script under its file name. */
 const LUA_FILES = {
+  'messageRespond-3': messageRespond,
   'messageSend-2': messageSend,
   'taskCancel-1': taskCancel,
   'taskCreate-1': taskCreate,
@@ -40,6 +42,7 @@ type Arg = string | number;
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
+    rrq_messageRespond(...keysAndArgs: Arg[]): Result<number, Context>;
     rrq_messageSend(...keysAndArgs: Arg[]): Result<string[], Context>;
     rrq_taskCancel(...keysAndArgs: Arg[]): Result<string[], Context>;
     rrq_taskCreate(...keysAndArgs: Arg[]): Result<[number, number, number], Context>;
@@ -153,6 +156,19 @@ export class Scripts {
       k.messageLastId, k.workerIds, k.prefix, command, encodedArgs, String(workerIds.length), ...workerIds, ...deletions,
     ));
     return { id: id!, workerIds: targets };
+  }
+
+  /** A worker's answer to a message (see messageRespond-3.lua): the JSON texts are written as given. */
+  async messageRespond(workerId: string, answer: {
+    messageId: string; response: string; received: string; receivedEvent: string; responded: string; respondedEvent: string;
+    logMax: number; raw: string;
+  }): Promise<void> {
+    const k = this.keys;
+    await this.redis.rrq_messageRespond(
+      k.workerResponse(workerId), k.workerLog(workerId), k.workerInHand(workerId),
+      k.events, answer.messageId, answer.response, answer.received, answer.receivedEvent, answer.responded, answer.respondedEvent,
+      answer.logMax, answer.raw,
+    );
   }
 
   /** Create a batch of tasks; resolves with how many were created, handed to idle workers, and deferred. */

@@ -35,8 +35,11 @@ export class TaskEnvironment {
   /** When the environment was last built (seconds since the epoch). */
   builtAt = 0;
 
-  /** `extras`: names every task sees besides the module's (e.g. `progress`). */
-  constructor(private modulePath: string | null, private readonly extras: Record<string, unknown> = {}) {}
+  /**
+   * `loader`: a file beside which optional packages are looked up (esbuild, for TypeScript
+   * modules); `extras`: names every task sees besides the module's (e.g. `progress`).
+   */
+  constructor(private modulePath: string | null, private readonly loader: string, private readonly extras: Record<string, unknown> = {}) {}
 
   /** (Re)build the scope from the module (a new path replaces the old one). */
   async build(modulePath: string | null = this.modulePath): Promise<void> {
@@ -44,7 +47,7 @@ export class TaskEnvironment {
     scope.require = requireFromWd();
     if (modulePath) {
       const file = isAbsolute(modulePath) ? modulePath : resolve(modulePath);
-      const loaded = await loadFresh(file);
+      const loaded = await loadFresh(file, this.loader);
       const provide = typeof loaded === 'function' ? loaded : (loaded as { default?: unknown } | null)?.default;
       const value = typeof provide === 'function' ? await (provide as (s: object) => unknown)(scope) : loaded;
       if (value && typeof value === 'object') Object.assign(scope, value);
@@ -92,9 +95,9 @@ export class TaskEnvironment {
 
 const TYPESCRIPT = /\.(ts|mts|cts|tsx)$/;
 
-async function loadFresh(file: string): Promise<unknown> {
+async function loadFresh(file: string, loader: string): Promise<unknown> {
   if (/\.mjs$/.test(file)) return import(`${pathToFileURL(file).href}?v=${Date.now()}`);
-  if (TYPESCRIPT.test(file)) return loadTypeScript(file);
+  if (TYPESCRIPT.test(file)) return loadTypeScript(file, loader);
   const req = createRequire(file);
   const resolved = req.resolve(file);
   delete req.cache[resolved];
@@ -102,10 +105,10 @@ async function loadFresh(file: string): Promise<unknown> {
 }
 
 /** A TypeScript module, its types stripped by esbuild (installed beside the worker, as with npm install rrq). */
-function loadTypeScript(file: string): unknown {
+function loadTypeScript(file: string, loader: string): unknown {
   let esbuild: typeof Esbuild;
   try {
-    esbuild = createRequire(__filename)('esbuild') as typeof Esbuild;
+    esbuild = createRequire(loader)('esbuild') as typeof Esbuild;
   } catch {
     throw new Error(`The environment module ${file} is TypeScript, and esbuild (which strips its types) is not installed where the worker runs; install it (npm install esbuild) or use JavaScript`);
   }

@@ -6,6 +6,7 @@ import { fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker as Thread } from 'node:worker_threads';
+import taskHostSource from 'rrq:task-host';
 import { encodeValue } from '../core/encoding';
 import type { TaskRunFields } from '../core/tasks';
 import { TASK_PROCESS_FLAG, type FromHost, type TaskHostStart, type ToHost } from './taskHostProtocol';
@@ -53,13 +54,14 @@ export class TaskThread {
   private exitListeners = new Set<(why: string) => void>();
   state: EnvironmentState = { builtAt: 0 };
 
+  /** `script`: the worker program's file (what a task host looks up packages beside). */
   constructor(private envir: string | null, private readonly script = taskHostScript()) {}
 
   /** Start the thread (if not running) and build the environment. */
   start(): Promise<EnvironmentState> {
     this.starting ??= new Promise<EnvironmentState>((resolve, reject) => {
-      const workerData: TaskHostStart = { rrqTaskHost: true, envir: this.envir };
-      const thread = new Thread(this.script, { workerData, stdout: false, stderr: false });
+      const workerData: TaskHostStart = { rrqTaskHost: true, envir: this.envir, modulePath: this.script };
+      const thread = new Thread(taskHostSource, { eval: true, workerData, stdout: false, stderr: false });
       this.thread = thread;
       let ready = false;
       thread.on('message', (message: FromHost) => {

@@ -20,7 +20,7 @@ function asError(err: unknown): Error {
   return err instanceof Error ? err : new Error(`Task threw a non-Error value: ${String(err)}`);
 }
 
-export async function runTaskHost(channel: HostChannel, envir: string | null): Promise<void> {
+export async function runTaskHost(channel: HostChannel, envir: string | null, modulePath: string): Promise<void> {
   let current: string | null = null;
   const print = (text: string) => {
     if (current !== null) channel.post({ type: 'output', id: current, text });
@@ -40,7 +40,7 @@ export async function runTaskHost(channel: HostChannel, envir: string | null): P
     }) as typeof stream.write;
   }
 
-  const env = new TaskEnvironment(envir, {
+  const env = new TaskEnvironment(envir, modulePath, {
     /** Report progress from inside a task: taskProgress(id) and taskWait's onProgress see it. */
     progress: (value: unknown) => {
       if (current !== null) channel.post({ type: 'progress', id: current, value: encodeValue(value) });

@@ -22,6 +22,8 @@ export type FromHost =
 export interface TaskHostStart {
   rrqTaskHost: true;
   envir: string | null;
+  /** The worker program's file: where the host finds what it loads on demand (esbuild). */
+  modulePath: string;
 }
 
 export const TASK_PROCESS_FLAG = '--rrq-task-process';

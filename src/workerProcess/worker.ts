@@ -11,6 +11,7 @@ import type Redis from 'ioredis';
 import type { ChainableCommander } from 'ioredis';
 import { encodeValue } from '../core/encoding';
 import { queueKeys, type QueueKeys } from '../core/keys';
+import { eventFor } from '../core/logs';
 import {
   DEFAULT_WORKER_CONFIG, parseWorkerConfig, RESPONSE_INLINE_MAX, type ResolvedWorkerConfig, type ResponseRecord, type WorkerInfo,
 } from '../core/protocol';
@@ -120,6 +121,7 @@ export class Worker {
     private readonly blocking: Redis,
     private readonly config: ResolvedWorkerConfig,
     queueEnvir: string | null,
+    thread: TaskThread,
   ) {
     this.id = options.workerId;
     this.guard = new InFlightGuard(redis);
@@ -128,7 +130,7 @@ export class Worker {
     this.scripts = new Scripts(redis, this.keys);
     this.idle = new IdleTimer(config.timeoutIdle);
     this.envirPath = config.envir ?? queueEnvir;
-    this.thread = new TaskThread(this.envirPath);
+    this.thread = thread;
     this.workerLog = new WorkerLog(redis, this.keys, this.id, options.out ?? new LogOutput(), () => this.config.logMax);
     const currentStatus = () => this.status;
     this.messageContext = {
@@ -149,13 +151,20 @@ export class Worker {
 
   static async create(options: WorkerOptions): Promise<Worker> {
     const keys = queueKeys(options.queueId);
-    const [redis, blocking] = await openConnections(options);
+    // The task thread starts while the connections open (it takes about as long); the
+    // environment module, known once the config is read, is loaded into it then.
+    const thread = new TaskThread(null);
+    const starting = thread.start();
+    starting.catch(() => {}); // awaited in register
+    let connections: [Redis, Redis] | null = null;
     try {
+      connections = await openConnections(options);
+      const [redis, blocking] = connections;
       const [config, queueEnvir] = await Promise.all([readConfig(redis, keys, options), redis.get(keys.envir)]);
-      return new Worker(options, redis, blocking, config, queueEnvir);
+      return new Worker(options, redis, blocking, config, queueEnvir, thread);
     } catch (err) {
-      redis.disconnect();
-      blocking.disconnect();
+      connections?.forEach((c) => c.disconnect());
+      await thread.close();
       throw err;
     }
   }
@@ -271,7 +280,7 @@ export class Worker {
 
   /** Start-up, in one transaction: clear old keys, join the active set, IDLE, info, ALIVE. */
   private async register(): Promise<void> {
-    const state = await this.thread.start();
+    const state = this.envirPath === null ? await this.thread.start() : await this.thread.refresh(this.envirPath);
     if (state.error) this.workerLog.print(state.error);
     const info = this.collectInfo();
     const k = this.keys;
@@ -370,16 +379,21 @@ export class Worker {
       outcome = await handleMessage(this.messageContext, message.command, message.args);
     }
     clearTimeout(flushReceived);
-    // A transaction: the answer and the message leaving the in-hand list go together (one
-    // connection keeps the order: response before its event).
+    // One script: the answer and the message leaving the in-hand list go together.
     const result = outcome.encoded ?? encodeResponse(message.command, outcome.value);
-    const write = () => {
-      const batch = this.redis.multi();
-      if (!receivedSent) this.workerLog.toRedis(batch, received, message.id);
-      this.respond(message.id, message.command, result, batch);
-      batch.lrem(this.keys.workerInHand(this.id), 1, raw);
-      return this.guard.guard(batch.exec()).then(() => null, (err: Error) => err);
+    const response = JSON.stringify({ id: message.id, command: message.command, result, time: Date.now() / 1000 } satisfies ResponseRecord);
+    const responded = this.workerLog.toFile('RESPONSE', message.command);
+    const answer = {
+      messageId: message.id,
+      response,
+      received: receivedSent ? '' : JSON.stringify(received),
+      receivedEvent: receivedSent ? '' : JSON.stringify(eventFor(this.id, received, message.id)),
+      responded: JSON.stringify(responded),
+      respondedEvent: JSON.stringify(eventFor(this.id, responded, message.id, response.length <= RESPONSE_INLINE_MAX ? response : undefined)),
+      logMax: this.config.logMax,
+      raw,
     };
+    const write = () => this.guard.guard(this.scripts.messageRespond(this.id, answer)).then(() => null, (err: Error) => err);
     this.unconfirmedWrite = { write, done: write() };
     if (outcome.stop) this.requestStop(outcome.stop);
   }
