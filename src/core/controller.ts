@@ -6,7 +6,7 @@ import { asArray, type ControllerContext } from './context';
 import { quoteList, TimeoutError } from './errors';
 import { EventHub, type EventListener } from './events';
 import { newQueueId } from './ids';
-import { queueKeys, type QueueKeys } from './keys';
+import { queueKeyPattern, queueKeys, type QueueKeys } from './keys';
 import { MessageTracker } from './messageTracker';
 import * as messages from './messages';
 import { WorkerMonitor } from './monitor';
@@ -32,9 +32,13 @@ export interface ControllerOptions {
 }
 
 export interface WorkerStopOptions {
-  /** 'message' (default) sends STOP; 'kill' signals processes on this host. */
-  type?: 'message' | 'kill';
-  /** Seconds to wait for the workers to confirm (default 0: do not wait). */
+  /**
+   * 'message' (default): STOP, answered after the current task. 'kill': a kill request to the
+   * worker's heartbeat, which ends the process at once on any host, whatever it is doing.
+   * 'kill_local': SIGKILL to the process on this host, once it is checked to still be the worker.
+   */
+  type?: 'message' | 'kill' | 'kill_local';
+  /** Seconds to wait for the workers to be gone (default: 0 for 'message', 10 for the kills). */
   timeout?: number;
 }
 
@@ -61,6 +65,37 @@ export class Controller {
   /** Where Redis is, password hidden. */
   get redisDisplay(): string {
     return this.ctx.target.display;
+  }
+
+  /** Whether the command connection is up now (it reconnects by itself after a fault). */
+  get connected(): boolean {
+    return this.ctx.redis.status === 'ready';
+  }
+
+  /**
+   * Follow the command connection: `listener(false, reason)` when it drops, `listener(true)` once
+   * it is back (commands sent meanwhile wait, and run then). Returns the function that stops it.
+   */
+  onConnectionChange(listener: (connected: boolean, reason?: string) => void): () => void {
+    let up = this.connected;
+    let lastError: string | undefined;
+    const onError = (err: Error) => { lastError = err.message; };
+    const onClose = () => {
+      if (!up || this.closed) return;
+      up = false;
+      listener(false, lastError);
+    };
+    const onReady = () => {
+      if (up) return;
+      up = true;
+      lastError = undefined;
+      listener(true);
+    };
+    const redis = this.ctx.redis;
+    redis.on('error', onError).on('close', onClose).on('ready', onReady);
+    return () => {
+      redis.off('error', onError).off('close', onClose).off('ready', onReady);
+    };
   }
 
   /** The Redis connection (for advanced use; do not issue blocking commands on it). */
@@ -114,29 +149,60 @@ export class Controller {
       }
       return list;
     }
-    if (type !== 'kill') throw new Error(`workerStop: type must be 'message' or 'kill', not ${JSON.stringify(type)}`);
-    const info = await this.workerInfo(list);
-    const remote = list.filter((id) => !workers.isLocalHost(info[id]));
-    if (remote.length > 0) {
-      throw new Error(`Cannot kill worker(s) on another host from here: ${quoteList(remote)}; use type 'message'`);
+    if (type === 'kill') {
+      await workers.workerKillRequest(this.ctx, list);
+      await this.waitForStatus(list, ['EXITED', 'LOST'], options.timeout ?? 10, ' (a worker whose heartbeat thread is gone cannot take a kill request: type \'kill_local\' signals its process on its host)');
+      return list;
     }
-    for (const id of list) {
-      try {
-        process.kill(info[id]!.pid, 'SIGKILL');
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
-      }
-      await workers.workerMarkGone(this.ctx, id, 'EXITED', 'KILLED');
-    }
+    if (type !== 'kill_local') throw new Error(`workerStop: type must be 'message', 'kill' or 'kill_local', not ${JSON.stringify(type)}`);
+    await workers.workerKillLocal(this.ctx, list);
     return list;
   }
 
-  private async waitForStatus(ids: string[], wanted: WorkerStatus[], timeoutSeconds: number): Promise<void> {
+  /**
+   * rrq's worker_detect_exited: mark LOST every active worker whose heartbeat has expired (its
+   * tasks DIED, or retried when they may be; their dependants IMPOSSIBLE). Workers and
+   * long-running controllers (the extension) do this by themselves every heartbeat period.
+   */
+  workerDetectExited(): Promise<string[]> {
+    return workers.workerDetectExited(this.ctx);
+  }
+
+  /**
+   * Look for lost workers every `periodSeconds` (default 5, the workers' default heartbeat
+   * period) for as long as this controller runs, as the workers themselves do: whoever looks
+   * first in a period takes a lock, so the others skip it. For long-running controllers (the
+   * extension); `onLost` hears of the workers this controller found. Returns the stop function.
+   */
+  workerDetectExitedEvery(periodSeconds = 5, onLost?: (ids: string[]) => void): () => void {
+    if (!(periodSeconds > 0)) throw new Error(`workerDetectExitedEvery: the period must be a positive number of seconds, not ${periodSeconds}`);
+    const periodMs = periodSeconds * 1000;
+    let timer: NodeJS.Timeout | null = null;
+    const look = async () => {
+      if (this.closed) return;
+      try {
+        if (this.connected) {
+          const lost = await workers.workerDetectExited(this.ctx, periodMs);
+          if (lost.length > 0) onLost?.(lost);
+        }
+      } catch {
+        // Redis unreachable: the next period tries again.
+      }
+      if (timer) timer = setTimeout(() => void look(), periodMs).unref();
+    };
+    timer = setTimeout(() => void look(), periodMs).unref();
+    return () => {
+      if (timer) clearTimeout(timer);
+      timer = null;
+    };
+  }
+
+  private async waitForStatus(ids: string[], wanted: WorkerStatus[], timeoutSeconds: number, hint = ''): Promise<void> {
     const ok = await this.ctx.events.waitFor(async () => {
       const status = await this.workerStatus(ids);
       return ids.every((id) => wanted.includes(status[id]!)) ? true : undefined;
     }, (e) => ids.includes(e.worker), timeoutSeconds * 1000);
-    if (!ok) throw new TimeoutError(`Worker(s) did not reach ${wanted.join('/')} within ${timeoutSeconds} s: ${quoteList(ids)}`);
+    if (!ok) throw new TimeoutError(`Worker(s) did not reach ${wanted.join('/')} within ${timeoutSeconds} s: ${quoteList(ids)}${hint}`);
   }
 
   workerDeleteExited(ids?: string | readonly string[]): Promise<string[]> {
@@ -359,7 +425,7 @@ export class Controller {
     let deleted = 0;
     let cursor = '0';
     do {
-      const [next, found] = await this.ctx.redis.scan(cursor, 'MATCH', `${this.keys.prefix}*`, 'COUNT', 1000);
+      const [next, found] = await this.ctx.redis.scan(cursor, 'MATCH', queueKeyPattern(this.keys), 'COUNT', 1000);
       cursor = next;
       if (found.length > 0) deleted += await this.ctx.redis.del(...found);
     } while (cursor !== '0');

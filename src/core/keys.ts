@@ -9,6 +9,8 @@ export const KEY_TEMPLATES = {
   events: ':events',
   /** String: the last message id handed out (expires quickly; keeps ids unique). */
   messageLastId: ':message:last_id',
+  /** String: what one messageSend call did (expires quickly; a call sent again after a reconnect finds it). */
+  messageSent: ':message:sent:$',
   /** Set of active worker ids. */
   workerIds: ':worker:id',
   /** Hash worker id -> status. */
@@ -33,6 +35,16 @@ export const KEY_TEMPLATES = {
   workerControl: ':worker:$:control',
   /** List: ids of the tasks a worker took from its queues and has not finished, in the order it runs them. */
   workerClaimed: ':worker:$:claimed',
+  /** String with a time to live: a worker is alive while it exists (its heartbeat renews it). */
+  workerHeartbeat: ':worker:$:heartbeat',
+  /** List: requests to kill a worker, taken by its heartbeat (on any host, whatever the worker is doing). */
+  workerKill: ':worker:$:kill',
+  /** Sorted set message id -> when to delete the response (answers to messages nobody can wait for). */
+  workerExpiring: ':worker:$:expiring',
+  /** Hash worker id -> what it is doing when it is not a task (a long message: `EVAL <message id>`). */
+  workerActivity: ':worker:activity',
+  /** String with a time to live: whoever holds it looks for lost workers now (one at a time). */
+  detectLock: ':worker:detect',
   /** List of pending task ids of a named queue. */
   queue: ':queue:$',
   /** Set of the idle workers serving a queue (they are handed its new tasks directly). */
@@ -68,14 +80,23 @@ export type QueueKeys = { readonly [K in keyof Templates]: KeyOf<Templates[K]> }
   taskKeys(taskId: string): string[];
 };
 
-const QUEUE_ID_PATTERN = /^[^{}\s]+$/;
+/**
+ * Queue ids: letters, digits and `_ . : -`, at most 200 characters. No spaces, braces (the hash
+ * tag) or glob characters (`* ? [ ] \`), so that no key pattern can reach another queue's keys.
+ */
+export const QUEUE_ID_PATTERN = /^[A-Za-z0-9_.:-]{1,200}$/;
 
 export function assertValidQueueId(queueId: string): void {
   if (typeof queueId !== 'string' || !QUEUE_ID_PATTERN.test(queueId)) {
     throw new Error(
-      `Invalid queue id ${JSON.stringify(queueId)}: use a non-empty name without spaces or braces, e.g. 'rrq:b96fa67a'`,
+      `Invalid queue id ${JSON.stringify(queueId)}: use 1 to 200 letters, digits and _ . : - (no spaces, braces or glob characters), e.g. 'rrq:b96fa67a'`,
     );
   }
+}
+
+/** Every key of a queue id matches this SCAN pattern, and no key of another queue does. */
+export function queueKeyPattern(keys: QueueKeys): string {
+  return `${keys.prefix.replace(/[*?[\]\\]/g, (c) => `\\${c}`)}*`;
 }
 
 const ownKeys = (pattern: RegExp) => (Object.keys(KEY_TEMPLATES) as (keyof Templates)[]).filter((k) => pattern.test(KEY_TEMPLATES[k]));

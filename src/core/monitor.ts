@@ -4,7 +4,9 @@
 // cannot (a PING and its answer) cost nothing.
 import type { ControllerContext } from './context';
 import { RECONNECTED } from './events';
-import { MESSAGES_CHANGING_WORKER_RECORD, type EventRecord, type MessageCommand, type WorkerInfo, type WorkerStatus } from './protocol';
+import {
+  MESSAGES_CHANGING_WORKER_RECORD, type EventRecord, type MessageCommand, type WorkerActivity, type WorkerInfo, type WorkerStatus,
+} from './protocol';
 
 export interface WorkerSnapshot {
   id: string;
@@ -14,16 +16,19 @@ export interface WorkerSnapshot {
   taskId: string | null;
   /** When the current task started (seconds since the epoch). */
   taskStarted: number | null;
+  /** A message it has been busy with for a while (a long EVAL, say). */
+  activity: WorkerActivity | null;
 }
 
 export type SnapshotListener = (workers: WorkerSnapshot[]) => void;
 
 /** Log entries a worker writes together with a change of its status, info or task. */
-const WORKER_RECORD_ENTRIES: ReadonlySet<string> = new Set(['ALIVE', 'STOP', 'LOST']);
+const WORKER_RECORD_ENTRIES: ReadonlySet<string> = new Set(['ALIVE', 'STOP', 'LOST', 'BACK']);
 
 /** Whether an event may follow a change of the worker hashes, so that a view should re-read them. */
 export function changesWorkerRecords(event: EventRecord): boolean {
-  if (event.command === RECONNECTED || WORKER_RECORD_ENTRIES.has(event.command) || event.command.startsWith('TASK_')) return true;
+  if (event.command === RECONNECTED || event.status !== undefined) return true;
+  if (WORKER_RECORD_ENTRIES.has(event.command) || event.command.startsWith('TASK_')) return true;
   return event.command === 'RESPONSE' && MESSAGES_CHANGING_WORKER_RECORD.has(event.message as MessageCommand);
 }
 
@@ -90,29 +95,26 @@ export class WorkerMonitor {
   private async readOnce(): Promise<void> {
     this.readCount += 1;
     const k = this.ctx.keys;
-    const [statusRes, infoRes, taskRes] = (await this.ctx.redis.pipeline()
-      .hgetall(k.workerStatus).hgetall(k.workerInfo).hgetall(k.workerTask).exec()) ?? [];
+    const [statusRes, infoRes, taskRes, activityRes] = (await this.ctx.redis.pipeline()
+      .hgetall(k.workerStatus).hgetall(k.workerInfo).hgetall(k.workerTask).hgetall(k.workerActivity).exec()) ?? [];
     const statuses = (statusRes?.[1] ?? {}) as Record<string, string>;
     const infos = (infoRes?.[1] ?? {}) as Record<string, string>;
     const tasks = (taskRes?.[1] ?? {}) as Record<string, string>;
+    const activities = (activityRes?.[1] ?? {}) as Record<string, string>;
     const busy = Object.entries(tasks);
     const starts = busy.length === 0 ? [] : ((await this.ctx.redis.pipeline(
       busy.map(([, taskId]) => ['hget', k.task(taskId), 'timeStart']),
     ).exec()) ?? []).map(([, v]) => (v === null || v === undefined ? null : Number(v)));
     const started = new Map(busy.map(([worker], i) => [worker, starts[i] ?? null]));
     const next: WorkerSnapshot[] = Object.keys(statuses).sort().map((id) => {
-      let info: WorkerInfo | null;
-      try {
-        info = infos[id] ? (JSON.parse(infos[id]!) as WorkerInfo) : null;
-      } catch {
-        info = null;
-      }
+      const info = parseJson<WorkerInfo>(infos[id]);
       return {
         id,
         status: statuses[id] as WorkerStatus,
         info,
         taskId: tasks[id] ?? null,
         taskStarted: started.get(id) ?? null,
+        activity: parseJson<WorkerActivity>(activities[id]),
       };
     });
     if (JSON.stringify(next) === JSON.stringify(this.snapshot)) return;
@@ -126,5 +128,15 @@ export class WorkerMonitor {
     this.timer = null;
     this.unlisten?.();
     this.changeListeners.clear();
+  }
+}
+
+/** A record written by a worker, or null when there is none (or it cannot be read). */
+function parseJson<T>(text: string | undefined): T | null {
+  if (!text) return null;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return null;
   }
 }

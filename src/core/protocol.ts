@@ -14,6 +14,9 @@ export const TASK_FINISHED: ReadonlySet<TaskStatus> = new Set<TaskStatus>([
   'COMPLETE', 'ERROR', 'CANCELLED', 'DIED', 'TIMEOUT', 'IMPOSSIBLE', 'MOVED',
 ]);
 
+/** The most workers one workerSpawn call starts (each is a process with its own connections). */
+export const MAX_SPAWN = 256;
+
 /** Workers that take messages and tasks (the others have left). */
 export const ACTIVE_WORKER_STATUSES: ReadonlySet<WorkerStatus> = new Set<WorkerStatus>(['IDLE', 'BUSY', 'PAUSED']);
 
@@ -103,6 +106,19 @@ export interface EventRecord extends LogRecord {
   response?: string;
   /** On TASK_PROGRESS events: the progress value, encoded. */
   progress?: string;
+  /**
+   * Set when the event comes with a change of the worker's status that no other event tells:
+   * a message that takes a while makes it BUSY (MESSAGE), its answer ends that (RESPONSE).
+   */
+  status?: WorkerStatus;
+}
+
+/** What a worker is doing when it is not running a task: a message that takes a while (an EVAL, say). */
+export interface WorkerActivity {
+  command: string;
+  messageId: string;
+  /** When it started (seconds since the epoch). */
+  since: number;
 }
 
 export const RESPONSE_INLINE_MAX = 32 * 1024;
@@ -122,6 +138,8 @@ export interface WorkerInfo {
   redisPort: number;
   heartbeatKey: string | null;
   node: string;
+  /** When the process started (processIdentity.ts): tells it from a later process with the same pid. */
+  pidStart?: string | null;
   /** Time the environment was (re)built, seconds since the epoch. */
   envir?: number;
 }
@@ -143,6 +161,14 @@ export interface WorkerConfig {
   envir?: string | null;
   /** Log entries kept per worker in Redis (older ones are trimmed). */
   logMax?: number;
+  /** Seconds between heartbeats; a worker whose heartbeat is 3 periods old is LOST (default 5). */
+  heartbeatPeriod?: number;
+  /** Whether EVAL messages run (default true); false answers them with an error. */
+  allowEval?: boolean;
+  /** Which tasks run: 'any' (default), or 'environment': only calls of functions the environment module exports. */
+  tasks?: 'any' | 'environment';
+  /** Seconds the answer to a message nobody can wait for (it had no valid id) is kept (default 300). */
+  invalidResponseTtl?: number;
 }
 
 export interface ResolvedWorkerConfig {
@@ -151,6 +177,10 @@ export interface ResolvedWorkerConfig {
   timeoutIdle: number;
   envir: string | null;
   logMax: number;
+  heartbeatPeriod: number;
+  allowEval: boolean;
+  tasks: 'any' | 'environment';
+  invalidResponseTtl: number;
 }
 
 export const DEFAULT_WORKER_CONFIG: ResolvedWorkerConfig = {
@@ -159,6 +189,10 @@ export const DEFAULT_WORKER_CONFIG: ResolvedWorkerConfig = {
   timeoutIdle: Infinity,
   envir: null,
   logMax: 10_000,
+  heartbeatPeriod: 5,
+  allowEval: true,
+  tasks: 'any',
+  invalidResponseTtl: 300,
 };
 
 export function resolveWorkerConfig(config: WorkerConfig = {}): ResolvedWorkerConfig {
@@ -169,7 +203,17 @@ export function resolveWorkerConfig(config: WorkerConfig = {}): ResolvedWorkerCo
   if (!(timeoutIdle >= 0)) throw new Error(`timeoutIdle must be a non-negative number of seconds or Infinity, not ${timeoutIdle}`);
   const logMax = config.logMax ?? DEFAULT_WORKER_CONFIG.logMax;
   if (!(Number.isInteger(logMax) && logMax > 0)) throw new Error(`logMax must be a positive integer, not ${logMax}`);
-  return { queue, pollTimeout, timeoutIdle, envir: config.envir ?? null, logMax };
+  const heartbeatPeriod = config.heartbeatPeriod ?? DEFAULT_WORKER_CONFIG.heartbeatPeriod;
+  if (!(heartbeatPeriod >= 0.1 && heartbeatPeriod <= 3600)) throw new Error(`heartbeatPeriod must be from 0.1 to 3600 seconds, not ${heartbeatPeriod}`);
+  const allowEval = config.allowEval ?? DEFAULT_WORKER_CONFIG.allowEval;
+  if (typeof allowEval !== 'boolean') throw new Error(`allowEval must be true or false, not ${String(allowEval)}`);
+  const tasks = config.tasks ?? DEFAULT_WORKER_CONFIG.tasks;
+  if (tasks !== 'any' && tasks !== 'environment') throw new Error(`tasks must be 'any' or 'environment', not ${JSON.stringify(tasks)}`);
+  const invalidResponseTtl = config.invalidResponseTtl ?? DEFAULT_WORKER_CONFIG.invalidResponseTtl;
+  if (!(invalidResponseTtl > 0)) throw new Error(`invalidResponseTtl must be a positive number of seconds, not ${invalidResponseTtl}`);
+  return {
+    queue, pollTimeout, timeoutIdle, envir: config.envir ?? null, logMax, heartbeatPeriod, allowEval, tasks, invalidResponseTtl,
+  };
 }
 
 /** rrq's rule: queues in the given order, duplicates dropped, `default` last. */

@@ -4,36 +4,40 @@
 // and `keys`: the key names of keys.ts as Lua functions). esbuild inlines the files as text,
 // so every bundle stays one file. Scripts run atomically; every key they touch shares the
 // queue's hash tag.
+import { randomBytes } from 'node:crypto';
 import type Redis from 'ioredis';
 import type { Result } from 'ioredis';
 import { DependencyFailedError, TaskMissingError, TaskStateError, WorkerInactiveError } from './errors';
 import { luaKeyFunctions, type QueueKeys } from './keys';
 import events from './lua/includes/events.lua';
 import tasks from './lua/includes/tasks.lua';
-import messageRespond from './lua/messageRespond-3.lua';
-import messageSend from './lua/messageSend-2.lua';
+import workers from './lua/includes/workers.lua';
+import messageRespond from './lua/messageRespond-6.lua';
+import messageSend from './lua/messageSend-3.lua';
 import taskCancel from './lua/taskCancel-1.lua';
 import taskCreate from './lua/taskCreate-1.lua';
 import taskDelete from './lua/taskDelete-1.lua';
 import taskRetry from './lua/taskRetry-1.lua';
+import workerDetectLost from './lua/workerDetectLost-1.lua';
 import workerLeave from './lua/workerLeave-2.lua';
 import workerMarkGone from './lua/workerMarkGone-1.lua';
 import workerNext from './lua/workerNext-4.lua';
 
 /** Every script under its file name. */
 const LUA_FILES = {
-  'messageRespond-3': messageRespond,
-  'messageSend-2': messageSend,
+  'messageRespond-6': messageRespond,
+  'messageSend-3': messageSend,
   'taskCancel-1': taskCancel,
   'taskCreate-1': taskCreate,
   'taskDelete-1': taskDelete,
   'taskRetry-1': taskRetry,
+  'workerDetectLost-1': workerDetectLost,
   'workerLeave-2': workerLeave,
   'workerMarkGone-1': workerMarkGone,
   'workerNext-4': workerNext,
 } as const;
 
-const INCLUDES: Record<string, () => string> = { keys: luaKeyFunctions, events: () => events, tasks: () => tasks };
+const INCLUDES: Record<string, () => string> = { keys: luaKeyFunctions, events: () => events, tasks: () => tasks, workers: () => workers };
 
 type ScriptFile = keyof typeof LUA_FILES;
 type ScriptName<F extends string> = F extends `${infer Name}-${string}` ? Name : never;
@@ -48,6 +52,7 @@ declare module 'ioredis' {
     rrq_taskCreate(...keysAndArgs: Arg[]): Result<[number, number, number], Context>;
     rrq_taskDelete(...keysAndArgs: Arg[]): Result<number, Context>;
     rrq_taskRetry(...keysAndArgs: Arg[]): Result<string[], Context>;
+    rrq_workerDetectLost(...keysAndArgs: Arg[]): Result<string[] | null, Context>;
     rrq_workerLeave(...keysAndArgs: Arg[]): Result<string[], Context>;
     rrq_workerMarkGone(...keysAndArgs: Arg[]): Result<number, Context>;
     rrq_workerNext(...keysAndArgs: Arg[]): Result<[string, (string | string[])[], string[]], Context>;
@@ -152,24 +157,31 @@ export class Scripts {
     command: string, encodedArgs: string, workerIds: readonly string[] = [], deletions: readonly string[] = [],
   ): Promise<MessageSent> {
     const k = this.keys;
+    // Sent again by the connection after a reconnect, the same call (the same nonce) sends nothing twice.
+    const nonce = randomBytes(12).toString('base64url');
     const [id, ...targets] = await mapped(this.redis.rrq_messageSend(
-      k.messageLastId, k.workerIds, k.prefix, command, encodedArgs, String(workerIds.length), ...workerIds, ...deletions,
+      k.messageLastId, k.workerIds, k.messageSent(nonce), k.prefix, command, encodedArgs, String(workerIds.length), ...workerIds, ...deletions,
     ));
     return { id: id!, workerIds: targets };
   }
 
-  /** A worker's answer to a message (see messageRespond-3.lua): the JSON texts are written as given. */
+  /** A worker's answer to a message (see messageRespond-6.lua): the JSON texts are written as given. */
   async messageRespond(workerId: string, answer: {
     messageId: string; response: string; received: string; receivedEvent: string; responded: string; respondedEvent: string;
     logMax: number; raw: string;
+    /** The status to return to after a long message (the worker was BUSY with it), or ''. */
+    restoreStatus: string;
+    /** When to delete the response (seconds since the epoch), or null to keep it until read. */
+    expireAt: number | null;
   }): Promise<void> {
     const k = this.keys;
     await this.redis.rrq_messageRespond(
-      k.workerResponse(workerId), k.workerLog(workerId), k.workerInHand(workerId),
+      k.workerResponse(workerId), k.workerLog(workerId), k.workerInHand(workerId), k.workerExpiring(workerId), k.workerStatus, k.workerActivity,
       k.events, answer.messageId, answer.response, answer.received, answer.receivedEvent, answer.responded, answer.respondedEvent,
-      answer.logMax, answer.raw,
+      answer.logMax, answer.raw, workerId, answer.restoreStatus, answer.expireAt === null ? '' : answer.expireAt,
     );
   }
+
 
   /** Create a batch of tasks; resolves with how many were created, handed to idle workers, and deferred. */
   async taskCreate(batch: TaskBatch): Promise<{ created: number; handed: number; deferred: number }> {
@@ -231,13 +243,19 @@ export class Scripts {
     ));
   }
 
-  /** Mark a worker EXITED or LOST unless it already left; true when marked. */
-  async workerMarkGone(
-    workerId: string, status: 'EXITED' | 'LOST', logRecordJson: string, eventJson: string, logMax: number,
-  ): Promise<boolean> {
+  /** Mark a worker EXITED or LOST unless it already left, logging `command reason`; true when marked. */
+  async workerMarkGone(workerId: string, status: 'EXITED' | 'LOST', command: string, reason: string, logMax: number): Promise<boolean> {
     const marked = await mapped(this.redis.rrq_workerMarkGone(
-      this.keys.workerStatus, this.keys.prefix, workerId, status, logRecordJson, eventJson, logMax,
+      this.keys.workerStatus, this.keys.prefix, workerId, status, command, reason, logMax,
     ));
     return marked === 1;
+  }
+
+  /**
+   * Mark LOST every active worker whose heartbeat expired; null when another caller holds the
+   * detection lock (`lockMs` > 0), else the workers found lost.
+   */
+  async workerDetectLost(caller: string, lockMs: number, logMax: number): Promise<string[] | null> {
+    return mapped(this.redis.rrq_workerDetectLost(this.keys.workerIds, this.keys.prefix, caller, lockMs, logMax));
   }
 }

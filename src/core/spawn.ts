@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { secondsToMs, type ControllerContext } from './context';
 import { quoteList, TimeoutError } from './errors';
 import { workerIds as makeWorkerIds } from './ids';
+import { MAX_SPAWN } from './protocol';
 import { workerMarkGone } from './workers';
 
 export interface WorkerSpawnOptions {
@@ -106,6 +107,7 @@ class Wakeup {
 
 function planSpawn(ctx: ControllerContext, n: number, options: WorkerSpawnOptions): SpawnPlan {
   if (!Number.isInteger(n) || n < 1) throw new Error(`workerSpawn: n must be a positive integer, not ${n}`);
+  if (n > MAX_SPAWN) throw new Error(`workerSpawn: at most ${MAX_SPAWN} workers at once (asked for ${n}); call it again for more`);
   const timeoutMs = secondsToMs(options.timeout, 600);
   const logdir = options.logdir ?? defaultLogdir(ctx.keys.queueId);
   mkdirSync(logdir, { recursive: true });

@@ -3,8 +3,9 @@
 import { hostname } from 'node:os';
 import { asArray, type ControllerContext } from './context';
 import { quoteList } from './errors';
-import { eventFor, logRecord, mergeLogTails, parseLogRecord } from './logs';
+import { mergeLogTails, parseLogRecord } from './logs';
 import { messageSendTo } from './messages';
+import { processStartTime } from './processIdentity';
 import {
   DEFAULT_WORKER_CONFIG, parseWorkerConfig, resolveWorkerConfig, serialiseWorkerConfig,
   type LogEntry, type ResolvedWorkerConfig, type WorkerConfig, type WorkerInfo, type WorkerStatus,
@@ -86,8 +87,7 @@ export async function workerMarkGone(
   ctx: ControllerContext, workerId: string, status: Extract<WorkerStatus, 'EXITED' | 'LOST'>, reason: string,
   logMax = DEFAULT_WORKER_CONFIG.logMax,
 ): Promise<boolean> {
-  const record = logRecord(status === 'LOST' ? 'LOST' : 'STOP', reason);
-  return ctx.scripts.workerMarkGone(workerId, status, JSON.stringify(record), JSON.stringify(eventFor(workerId, record)), logMax);
+  return ctx.scripts.workerMarkGone(workerId, status, status === 'LOST' ? 'LOST' : 'STOP', reason, logMax);
 }
 
 /** Delete every key and hash field of workers that have exited or been lost. Returns their ids. */
@@ -111,6 +111,45 @@ export async function workerDeleteExited(ctx: ControllerContext, ids?: string | 
 /** Whether a worker's process can be signalled from this machine. */
 export function isLocalHost(info: WorkerInfo | undefined): boolean {
   return !!info && info.hostname === hostname();
+}
+
+/** Ask workers' heartbeats to end their processes (on any host). */
+export async function workerKillRequest(ctx: ControllerContext, ids: readonly string[]): Promise<void> {
+  const reason = `requested by ${hostname()} pid ${process.pid}`;
+  const pipeline = ctx.redis.pipeline();
+  for (const id of ids) pipeline.rpush(ctx.keys.workerKill(id), reason).pexpire(ctx.keys.workerKill(id), 60_000);
+  await pipeline.exec();
+}
+
+/** SIGKILL workers' processes on this host, each only once it is checked to still be that worker. */
+export async function workerKillLocal(ctx: ControllerContext, ids: readonly string[]): Promise<void> {
+  const info = await workerInfo(ctx, ids);
+  const unknown = ids.filter((id) => !info[id]);
+  if (unknown.length > 0) throw new Error(`Cannot kill worker(s) with no info record: ${quoteList(unknown)}`);
+  const remote = ids.filter((id) => !isLocalHost(info[id]));
+  if (remote.length > 0) {
+    throw new Error(`Cannot kill worker(s) on another host from here: ${quoteList(remote)}; use type 'kill' (through the heartbeat) or 'message'`);
+  }
+  const notThem = ids.filter((id) => {
+    const { pid, pidStart } = info[id]!;
+    return !pidStart || processStartTime(pid) !== pidStart;
+  });
+  if (notThem.length > 0) {
+    throw new Error(`Not killed: process ${notThem.map((id) => `${info[id]!.pid} is no longer worker '${id}'`).join(', ')} (it has ended, or its pid now belongs to another process)`);
+  }
+  for (const id of ids) {
+    try {
+      process.kill(info[id]!.pid, 'SIGKILL');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
+    }
+    await workerMarkGone(ctx, id, 'EXITED', 'KILLED');
+  }
+}
+
+/** Mark LOST the active workers whose heartbeat expired; with `lockMs`, only unless another looked within that time. */
+export async function workerDetectExited(ctx: ControllerContext, lockMs = 0): Promise<string[]> {
+  return (await ctx.scripts.workerDetectLost(`controller ${hostname()} ${process.pid}`, lockMs, DEFAULT_WORKER_CONFIG.logMax)) ?? [];
 }
 
 export async function workerConfigSave(ctx: ControllerContext, name: string, config: WorkerConfig): Promise<ResolvedWorkerConfig> {

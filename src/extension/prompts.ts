@@ -1,7 +1,9 @@
 // How many workers to spawn, as typed by the user or given by automation. Pure (no `vscode`),
 // like messageSpecs.ts and describe.ts, so it is tested with node:test.
 
-export const MAX_SPAWN = 256;
+import { MAX_SPAWN } from '../core/protocol';
+
+export { MAX_SPAWN };
 
 /** Validation message for a worker count typed by the user, or null when it is fine. */
 export function validateWorkerCount(text: string): string | null {

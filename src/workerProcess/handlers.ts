@@ -10,6 +10,8 @@ export type LiveStatus = 'IDLE' | 'BUSY' | 'PAUSED';
 export interface MessageContext {
   readonly status: LiveStatus;
   readonly idle: IdleTimer;
+  /** Whether this worker's config lets EVAL run code (see the README's security section). */
+  readonly allowEval: boolean;
   /** A line in the worker's log file. */
   print(text: string): void;
   /** A log entry (file, Redis, event). */
@@ -55,6 +57,9 @@ export const MESSAGE_HANDLERS: MessageHandlers = {
   },
 
   async EVAL(worker, args) {
+    if (!worker.allowEval) {
+      return { value: new Error('EVAL is disabled on this worker (its worker config has allowEval: false)') };
+    }
     if (typeof args !== 'string') return { value: new TypeError(`EVAL needs JavaScript source as a string, not ${typeof args}`) };
     return { encoded: await worker.evaluate(args) };
   },

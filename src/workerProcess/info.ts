@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { hostname, release, type as osType, userInfo } from 'node:os';
 import type { WorkerInfo } from '../core/protocol';
+import { processStartTime } from '../core/processIdentity';
 import { VERSION } from '../core/version';
 
 function operatingSystem(): string {
@@ -29,6 +30,7 @@ export interface InfoInput {
   queueKeys: string[];
   redisHost: string;
   redisPort: number;
+  heartbeatKey: string;
   envirBuilt?: number;
 }
 
@@ -46,8 +48,9 @@ export function collectWorkerInfo(input: InfoInput): WorkerInfo {
     pid: process.pid,
     redisHost: input.redisHost,
     redisPort: input.redisPort,
-    heartbeatKey: null,
+    heartbeatKey: input.heartbeatKey,
     node: process.version,
+    pidStart: processStartTime(process.pid),
   };
   if (input.envirBuilt !== undefined) info.envir = input.envirBuilt;
   return info;

@@ -11,6 +11,8 @@ export interface ParsedMessage {
   args: unknown;
   /** Why the message could not be read, if it could not. */
   problem?: string;
+  /** The id was made up here (the message had no valid one): nobody can be waiting for its answer. */
+  syntheticId?: boolean;
 }
 
 let syntheticCounter = 0;
@@ -21,8 +23,10 @@ function syntheticMessageId(): string {
   return formatMessageId(Math.floor(now / 1000), (now % 1000) * 1000 + (syntheticCounter++ % 1000));
 }
 
-function unreadable(problem: string, id = syntheticMessageId(), command = 'INVALID'): ParsedMessage {
-  return { id, command, args: undefined, problem };
+function unreadable(problem: string, id?: string, command = 'INVALID'): ParsedMessage {
+  return id === undefined
+    ? { id: syntheticMessageId(), command, args: undefined, problem, syntheticId: true }
+    : { id, command, args: undefined, problem };
 }
 
 export function parseMessage(raw: string): ParsedMessage {

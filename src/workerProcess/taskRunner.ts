@@ -25,6 +25,8 @@ export interface TaskContext {
   readonly thread: TaskThread;
   /** The environment module tasks in a process of their own load. */
   envir(): string | null;
+  /** 'environment': only tasks calling a function of the environment module by name run (worker config `tasks`). */
+  readonly tasksAllowed: 'any' | 'environment';
 }
 
 /** A task that runs longer than this gets its control list watched (shorter ones finish first). */
@@ -126,6 +128,11 @@ function watchControl(w: TaskContext, id: string): { cancelled: Promise<boolean>
 }
 
 export async function runTask(w: TaskContext, id: string, task: TaskRunFields): Promise<TaskFinish> {
+  if (w.tasksAllowed === 'environment' && !(task.kind === 'call' && task.fn !== undefined && task.source === undefined)) {
+    const refusal = new Error('This worker runs only tasks that call a function of its environment module by name (its worker config has tasks: \'environment\'); this task carries code of its own');
+    w.log.print(`Task ${id} refused: ${refusal.message}`);
+    return { id, status: 'ERROR', result: encodeValue(refusal) };
+  }
   const writes = new TaskWrites(w, id);
   const hooks = { onProgress: (v: string) => writes.onProgress(v), onOutput: (t: string) => writes.onOutput(t) };
   const execution: Execution = task.separate ? runInProcess(w.envir(), id, task, hooks) : w.thread.run(id, task, hooks);

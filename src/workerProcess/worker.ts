@@ -13,12 +13,14 @@ import { encodeValue } from '../core/encoding';
 import { queueKeys, type QueueKeys } from '../core/keys';
 import { eventFor } from '../core/logs';
 import {
-  DEFAULT_WORKER_CONFIG, parseWorkerConfig, RESPONSE_INLINE_MAX, type ResolvedWorkerConfig, type ResponseRecord, type WorkerInfo,
+  DEFAULT_WORKER_CONFIG, parseWorkerConfig, RESPONSE_INLINE_MAX, type EventRecord, type ResolvedWorkerConfig, type ResponseRecord,
+  type WorkerActivity, type WorkerInfo,
 } from '../core/protocol';
 import { InFlightGuard, isConnectionError, openConnection, whenReady, type RedisTarget } from '../core/redisConnection';
 import { Scripts, type NextWork, type TaskFinish } from '../core/scripts';
 import { parseRunFields, type TaskRunFields } from '../core/tasks';
 import { handleMessage, type LiveStatus, type MessageContext, type MessageOutcome } from './handlers';
+import { Heartbeat } from './heartbeat';
 import { IdleTimer } from './idleTimer';
 import { collectWorkerInfo, formatInfoForLog } from './info';
 import { LogOutput } from './logOutput';
@@ -99,6 +101,7 @@ export class Worker {
   private stopReason: string | null = null;
   /** The task running now (for a forced stop). */
   private runningTask: string | null = null;
+  private heartbeat: Heartbeat | null = null;
   /** Tasks finished whose results the next workerNext call stores. */
   private unreported: TaskFinish[] = [];
   /** Milliseconds tasks have taken lately; starts high, so one task is taken at a time until they prove short. */
@@ -136,6 +139,7 @@ export class Worker {
     this.messageContext = {
       get status() { return currentStatus(); },
       idle: this.idle,
+      allowEval: config.allowEval,
       print: (text) => this.workerLog.print(text),
       log: (command, message) => this.workerLog.log(command, message),
       setStatus: (status) => this.setStatus(status),
@@ -146,6 +150,7 @@ export class Worker {
     this.taskContext = {
       workerId: this.id, redis, blocking, blockingGuard: this.blockingGuard, keys: this.keys, log: this.workerLog, thread: this.thread,
       envir: () => this.envirPath,
+      tasksAllowed: config.tasks,
     };
   }
 
@@ -181,6 +186,7 @@ export class Worker {
       queueKeys: this.config.queue.map((q) => this.keys.queue(q)),
       redisHost: String(host ?? '127.0.0.1'),
       redisPort: Number(port ?? 6379),
+      heartbeatKey: this.keys.workerHeartbeat(this.id),
       envirBuilt: this.thread.state.builtAt,
     });
   }
@@ -290,7 +296,8 @@ export class Worker {
       .hset(k.workerStatus, this.id, 'IDLE')
       .hset(k.workerQueues, this.id, this.config.queue.join('\n'))
       .hdel(k.workerTask, this.id)
-      .hset(k.workerInfo, this.id, JSON.stringify(info));
+      .hset(k.workerInfo, this.id, JSON.stringify(info))
+      .set(k.workerHeartbeat(this.id), String(Date.now()), 'PX', this.heartbeatExpiryMs);
     this.workerLog.log('ALIVE', '', undefined, multi);
     this.workerLog.log('ENVIR', 'new', undefined, multi);
     this.workerLog.log('QUEUE', this.config.queue.join(', '), undefined, multi);
@@ -299,6 +306,40 @@ export class Worker {
     this.workerLog.flush();
     await multi.exec();
     this.idle.reset();
+    this.startHeartbeat();
+  }
+
+  private get heartbeatExpiryMs(): number {
+    return Math.round(3 * this.config.heartbeatPeriod * 1000);
+  }
+
+  private startHeartbeat(): void {
+    const periodMs = Math.round(this.config.heartbeatPeriod * 1000);
+    this.heartbeat = new Heartbeat({
+      workerId: this.id, redis: this.redis, keys: this.keys, scripts: this.scripts, periodMs, logMax: this.config.logMax,
+      print: (text) => this.workerLog.print(text),
+      guard: (command) => this.guard.guard(command),
+      comeBack: () => this.comeBack(),
+      stopping: () => this.stopReason !== null,
+    }, { redis: this.options.target.options, queueId: this.options.queueId, workerId: this.id, periodMs, logMax: this.config.logMax });
+    this.heartbeat.begin();
+  }
+
+  /**
+   * Declared lost (its heartbeat expired: a cut link, a frozen process) and still here: register
+   * again. Its tasks were declared DIED meanwhile and their results will not be stored.
+   */
+  private async comeBack(): Promise<void> {
+    const k = this.keys;
+    const multi = this.redis.multi()
+      .sadd(k.workerIds, this.id)
+      .hset(k.workerStatus, this.id, this.status)
+      .hset(k.workerQueues, this.id, this.config.queue.join('\n'))
+      .hset(k.workerInfo, this.id, JSON.stringify(this.collectInfo()))
+      .set(k.workerHeartbeat(this.id), String(Date.now()), 'PX', this.heartbeatExpiryMs);
+    if (this.waitingForWork) for (const q of this.config.queue) multi.sadd(k.queueIdle(q), this.id);
+    this.workerLog.log('BACK', 'this worker had been declared lost (its heartbeat expired); it has registered again', undefined, multi);
+    await this.guard.guard(multi.exec());
   }
 
   /**
@@ -362,13 +403,20 @@ export class Worker {
   private async processMessage(raw: string): Promise<void> {
     const message = parseMessage(raw);
     const received = this.workerLog.toFile('MESSAGE', message.command);
-    // A quick answer reaches Redis in one write with its MESSAGE entry; a slow one (a long
-    // EVAL, say) shows MESSAGE in Redis and to watchers right away.
-    let receivedSent = false;
+    // A quick answer reaches Redis in one write with its MESSAGE entry. A slow one (a long
+    // EVAL, say) shows MESSAGE in Redis right away, and the worker BUSY with it (its activity),
+    // so that it is handed no task meanwhile and everyone sees what it is doing.
+    let slow = false;
     const flushReceived = setTimeout(() => {
-      receivedSent = true;
-      const batch = this.redis.pipeline();
-      this.workerLog.toRedis(batch, received, message.id);
+      slow = true;
+      // Out of the idle sets: the next step takes from the queues (joining them again).
+      this.waitingForWork = false;
+      const activity: WorkerActivity = { command: message.command, messageId: message.id, since: Date.now() / 1000 };
+      const batch = this.redis.pipeline()
+        .hset(this.keys.workerStatus, this.id, 'BUSY')
+        .hset(this.keys.workerActivity, this.id, JSON.stringify(activity));
+      batch.rpush(this.keys.workerLog(this.id), JSON.stringify(received))
+        .publish(this.keys.events, JSON.stringify({ ...eventFor(this.id, received, message.id), status: 'BUSY' } satisfies EventRecord));
       this.workerLog.send(batch);
     }, 1);
     let outcome: MessageOutcome;
@@ -383,15 +431,20 @@ export class Worker {
     const result = outcome.encoded ?? encodeResponse(message.command, outcome.value);
     const response = JSON.stringify({ id: message.id, command: message.command, result, time: Date.now() / 1000 } satisfies ResponseRecord);
     const responded = this.workerLog.toFile('RESPONSE', message.command);
+    const respondedEvent: EventRecord = eventFor(this.id, responded, message.id, response.length <= RESPONSE_INLINE_MAX ? response : undefined);
+    if (slow) respondedEvent.status = this.status;
     const answer = {
       messageId: message.id,
       response,
-      received: receivedSent ? '' : JSON.stringify(received),
-      receivedEvent: receivedSent ? '' : JSON.stringify(eventFor(this.id, received, message.id)),
+      received: slow ? '' : JSON.stringify(received),
+      receivedEvent: slow ? '' : JSON.stringify(eventFor(this.id, received, message.id)),
       responded: JSON.stringify(responded),
-      respondedEvent: JSON.stringify(eventFor(this.id, responded, message.id, response.length <= RESPONSE_INLINE_MAX ? response : undefined)),
+      respondedEvent: JSON.stringify(respondedEvent),
       logMax: this.config.logMax,
       raw,
+      restoreStatus: slow ? this.status : '',
+      // An answer to a message that came without a valid id cannot be waited for: it goes after a while.
+      expireAt: message.problem && message.syntheticId ? Date.now() / 1000 + this.config.invalidResponseTtl : null,
     };
     const write = () => this.guard.guard(this.scripts.messageRespond(this.id, answer)).then(() => null, (err: Error) => err);
     this.unconfirmedWrite = { write, done: write() };
@@ -438,6 +491,7 @@ export class Worker {
   private shutdown(abandonTask: boolean): Promise<void> {
     this.shuttingDown ??= (async () => {
       const k = this.keys;
+      await this.heartbeat?.end().catch(() => {});
       const abandoned = abandonTask ? this.runningTask : null;
       // Results not yet stored (a stop between tasks taken together) are stored first.
       if (this.unreported.length > 0 && !abandonTask) {
@@ -447,7 +501,9 @@ export class Worker {
       // Then, at once: answers to what was queued, the STOP entry and status EXITED, so whoever
       // sees EXITED also sees why.
       const multi = this.redis.multi()
-        .hset(k.workerStatus, this.id, 'EXITED');
+        .hset(k.workerStatus, this.id, 'EXITED')
+        .hdel(k.workerActivity, this.id)
+        .del(k.workerHeartbeat(this.id), k.workerKill(this.id));
       for (const raw of pending) {
         const message = parseMessage(raw);
         const error = new Error(`Worker '${this.id}' stopped (${this.stopReason}) before handling message ${message.id} (${message.command})`);

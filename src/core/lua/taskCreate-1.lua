@@ -1,6 +1,7 @@
 --[[
   Create tasks that share everything but their arguments (one task, or a bulk call): each a
-  hash and an entry in the status index; DEFERRED while a task it depends on is unfinished,
+  hash and an entry in the status index (unless one of that id exists: the call was made
+  again after a lost reply); DEFERRED while a task it depends on is unfinished,
   else handed straight to an idle worker of its queue, or put on the queue. Refused as a whole,
   creating nothing, when a task it depends on is missing or has failed.
 
@@ -65,22 +66,25 @@ local pending = {}
 local idleWorkers = redis.call('SCARD', key_queueIdle(P, queue))
 for i = first, #ARGV - 1, 2 do
   local id, args = ARGV[i], ARGV[i + 1]
-  local fields = {unpack(common)}
-  if args ~= '' then
-    fields[#fields + 1] = 'args'
-    fields[#fields + 1] = args
-  end
-  redis.call('HSET', key_task(P, id), unpack(fields))
-  created = created + 1
-  if #waitingFor > 0 then
-    redis.call('HSET', KEYS[1], id, 'DEFERRED')
-    redis.call('SADD', key_taskDeferred(P), id)
-    for _, up in ipairs(waitingFor) do redis.call('SADD', key_taskDependents(P, up), id) end
-    deferred = deferred + 1
-  elseif idleWorkers > 0 then
-    if enqueue(P, id, queue, false) then handed = handed + 1 else idleWorkers = 0 end
-  else
-    pending[#pending + 1] = id
+  -- A task that exists already was made by this very call, sent again after a reconnect: not twice.
+  if redis.call('HEXISTS', KEYS[1], id) == 0 then
+    local fields = {unpack(common)}
+    if args ~= '' then
+      fields[#fields + 1] = 'args'
+      fields[#fields + 1] = args
+    end
+    redis.call('HSET', key_task(P, id), unpack(fields))
+    created = created + 1
+    if #waitingFor > 0 then
+      redis.call('HSET', KEYS[1], id, 'DEFERRED')
+      redis.call('SADD', key_taskDeferred(P), id)
+      for _, up in ipairs(waitingFor) do redis.call('SADD', key_taskDependents(P, up), id) end
+      deferred = deferred + 1
+    elseif idleWorkers > 0 then
+      if enqueue(P, id, queue, false) then handed = handed + 1 else idleWorkers = 0 end
+    else
+      pending[#pending + 1] = id
+    end
   end
 end
 -- With no idle worker, the rest go on the queue in large steps.

@@ -1,11 +1,14 @@
 --[[
   Send a message: make a unique, sortable id from Redis TIME and push the message record on
   the inbox of each target worker, all or nothing. Responses this controller has already read
-  ride along and are deleted here, saving a command.
+  ride along and are deleted here, saving a command. Each call carries a key of its own (the
+  sender's nonce): a call made again because its reply was lost to a dropped connection finds
+  what the first did there and sends nothing twice.
 
   Input:
     KEYS[1] message last id: string, the last id handed out (PX 60000)
     KEYS[2] worker ids: set of active workers
+    KEYS[3] this send's record (string, PX 60000): its output, once made
 
     ARGV[1] key prefix of the queue id
     ARGV[2] command
@@ -20,6 +23,8 @@
       KEYS[2]; nothing is sent then (the deletions still happen)
 ]]
 -- @include keys
+local done = redis.call('GET', KEYS[3])
+if done then return cjson.decode(done) end
 local P = ARGV[1]
 local t = redis.call('TIME')
 local sec, usec = tonumber(t[1]), tonumber(t[2])
@@ -64,4 +69,5 @@ for _, w in ipairs(targets) do
 end
 local out = {id}
 for _, w in ipairs(targets) do out[#out + 1] = w end
+redis.call('SET', KEYS[3], cjson.encode(out), 'PX', 60000)
 return out

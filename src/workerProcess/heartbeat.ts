@@ -1,0 +1,70 @@
+// The worker's side of staying alive: its heartbeat thread (heartbeatThread.ts) and, on the main
+// thread every period, its housekeeping: looking for lost workers (one caller per period, by a
+// lock), noticing that it was itself declared lost (a link that came back) and coming back, and
+// deleting the answers to messages nobody can wait for once they are old.
+import type Redis from 'ioredis';
+import { Worker as Thread } from 'node:worker_threads';
+import heartbeatSource from 'rrq:heartbeat';
+import type { QueueKeys } from '../core/keys';
+import type { Scripts } from '../core/scripts';
+import type { FromHeartbeat, HeartbeatStart } from './heartbeatProtocol';
+
+export interface HousekeepingContext {
+  readonly workerId: string;
+  readonly redis: Redis;
+  readonly keys: QueueKeys;
+  readonly scripts: Scripts;
+  readonly periodMs: number;
+  readonly logMax: number;
+  print(text: string): void;
+  /** Commands on the worker's connection fail, not hang, when it drops (InFlightGuard). */
+  guard<T>(command: Promise<T>): Promise<T>;
+  /** Called when the worker finds itself declared LOST while it is not stopping. */
+  comeBack(): Promise<void>;
+  stopping(): boolean;
+}
+
+export class Heartbeat {
+  private thread: Thread | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+
+  constructor(private readonly w: HousekeepingContext, private readonly start: HeartbeatStart) {}
+
+  begin(): void {
+    const thread = new Thread(heartbeatSource, { eval: true, workerData: this.start, stdout: false, stderr: false });
+    thread.on('message', (m: FromHeartbeat) => {
+      if (m.type === 'problem') this.w.print(m.message);
+      else this.w.print(`KILLED through the heartbeat (${m.reason})`);
+    });
+    thread.on('error', (err) => this.w.print(`The heartbeat thread failed: ${err.message}`));
+    this.thread = thread;
+    const tick = () => {
+      this.running = this.housekeep().catch((err: Error) => this.w.print(`(housekeeping: ${err.message})`));
+      this.timer = setTimeout(tick, this.w.periodMs);
+    };
+    this.timer = setTimeout(tick, this.w.periodMs);
+  }
+
+  private async housekeep(): Promise<void> {
+    const { redis, keys, workerId, scripts } = this.w;
+    const lost = await this.w.guard(scripts.workerDetectLost(workerId, this.w.periodMs, this.w.logMax));
+    if (lost && lost.length > 0) this.w.print(`Found lost (heartbeat expired): ${lost.join(', ')}`);
+    const [[, status], [, due]] = (await this.w.guard(redis.pipeline()
+      .hget(keys.workerStatus, workerId)
+      .zrangebyscore(keys.workerExpiring(workerId), '-inf', Date.now() / 1000, 'LIMIT', 0, 1000)
+      .exec())) as [[unknown, string | null], [unknown, string[]]];
+    if (due.length > 0) {
+      await this.w.guard(redis.multi().hdel(keys.workerResponse(workerId), ...due).zrem(keys.workerExpiring(workerId), ...due).exec());
+    }
+    if (status === 'LOST' && !this.w.stopping()) await this.w.comeBack();
+  }
+
+  async end(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.running;
+    await this.thread?.terminate();
+    this.thread = null;
+  }
+}
