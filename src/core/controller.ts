@@ -7,11 +7,12 @@ import { quoteList, TimeoutError } from './errors';
 import { EventHub, type EventListener } from './events';
 import { newQueueId } from './ids';
 import { queueKeyPattern, queueKeys, type QueueKeys } from './keys';
+import { LostWorkerWatch } from './lostWorkerWatch';
 import { MessageTracker } from './messageTracker';
 import * as messages from './messages';
 import { WorkerMonitor } from './monitor';
-import type { LogEntry, ResolvedWorkerConfig, TaskStatus, WorkerConfig, WorkerInfo, WorkerStatus } from './protocol';
-import { openConnection, resolveRedisTarget, type RedisTarget } from './redisConnection';
+import { DEFAULT_WORKER_CONFIG, type LogEntry, type ResolvedWorkerConfig, type TaskStatus, type WorkerConfig, type WorkerInfo, type WorkerStatus } from './protocol';
+import { openConnection, resolveRedisTarget, retryWhileDisconnected, type RedisTarget } from './redisConnection';
 import { ResponseJanitor } from './responses';
 import { Scripts } from './scripts';
 import { workerSpawn, type WorkerSpawnHandle, type WorkerSpawnOptions } from './spawn';
@@ -47,6 +48,7 @@ export class Controller {
   readonly keys: QueueKeys;
   private readonly ctx: ControllerContext;
   private closed = false;
+  private readonly watches = new Set<LostWorkerWatch>();
 
   private constructor(redis: Redis, target: RedisTarget, keys: QueueKeys) {
     this.queueId = keys.queueId;
@@ -169,37 +171,27 @@ export class Controller {
   }
 
   /**
-   * Look for lost workers every `periodSeconds` (default 5, the workers' default heartbeat
-   * period) for as long as this controller runs, as the workers themselves do: whoever looks
-   * first in a period takes a lock, so the others skip it. For long-running controllers (the
-   * extension); `onLost` hears of the workers this controller found. Returns the stop function.
+   * Look for lost workers by itself for as long as this controller runs, as the workers do
+   * (core/lostWorkerWatch.ts): a moment after a heartbeat can have expired, and at least every
+   * `periodSeconds` (default 5). For long-running controllers (the extension); `onLost` hears
+   * of the workers this controller found. Returns the function that stops it.
    */
-  workerDetectExitedEvery(periodSeconds = 5, onLost?: (ids: string[]) => void): () => void {
+  workerDetectExitedEvery(periodSeconds = 5, onLost: (ids: string[]) => void = () => {}): () => void {
     if (!(periodSeconds > 0)) throw new Error(`workerDetectExitedEvery: the period must be a positive number of seconds, not ${periodSeconds}`);
-    const periodMs = periodSeconds * 1000;
-    let timer: NodeJS.Timeout | null = null;
-    const look = async () => {
-      if (this.closed) return;
-      try {
-        if (this.connected) {
-          const lost = await workers.workerDetectExited(this.ctx, periodMs);
-          if (lost.length > 0) onLost?.(lost);
-        }
-      } catch {
-        // Redis unreachable: the next period tries again.
-      }
-      if (timer) timer = setTimeout(() => void look(), periodMs).unref();
-    };
-    timer = setTimeout(() => void look(), periodMs).unref();
+    const watch = new LostWorkerWatch({
+      scripts: this.ctx.scripts, caller: workers.controllerId(), periodMs: periodSeconds * 1000, logMax: DEFAULT_WORKER_CONFIG.logMax, onLost,
+    });
+    watch.start();
+    this.watches.add(watch);
     return () => {
-      if (timer) clearTimeout(timer);
-      timer = null;
+      this.watches.delete(watch);
+      void watch.stop();
     };
   }
 
   private async waitForStatus(ids: string[], wanted: WorkerStatus[], timeoutSeconds: number, hint = ''): Promise<void> {
     const ok = await this.ctx.events.waitFor(async () => {
-      const status = await this.workerStatus(ids);
+      const status = await retryWhileDisconnected(this.ctx.redis, () => this.workerStatus(ids));
       return ids.every((id) => wanted.includes(status[id]!)) ? true : undefined;
     }, (e) => ids.includes(e.worker), timeoutSeconds * 1000);
     if (!ok) throw new TimeoutError(`Worker(s) did not reach ${wanted.join('/')} within ${timeoutSeconds} s: ${quoteList(ids)}${hint}`);
@@ -436,6 +428,8 @@ export class Controller {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await Promise.all([...this.watches].map((w) => w.stop()));
+    this.watches.clear();
     // Closing regardless: a connection that cannot delete the last responses cannot do anything else either.
     await this.ctx.janitor.flush().catch(() => {});
     await this.ctx.events.close();

@@ -7,6 +7,7 @@ import { errorCode, NoActiveWorkersError, ResponseMissingError } from './errors'
 import { EventWatch, RECONNECTED } from './events';
 import { MESSAGE_ID_PATTERN } from './ids';
 import { decodeResponse, deleteResponses, hasResponses, readResponses, responseIds } from './responses';
+import { retryWhileDisconnected } from './redisConnection';
 
 export interface MessageSendOptions {
   /** Workers to send to (default: every active worker). */
@@ -85,8 +86,9 @@ export async function messageResponseIds(ctx: ControllerContext, workerId: strin
 /**
  * Collect the responses of `workers` to message `id`. Events (subscribed before anything is
  * read) tell which worker has just answered, so each wake-up reads only that worker's field;
- * a reconnect or the deadline makes it read every missing one. Deletes only once all arrived,
- * so an error never loses a response.
+ * a reconnect or the deadline makes it read every missing one. A worker that stops or is lost
+ * without answering is not waited for: once every missing worker is gone, it fails at once.
+ * Deletes only once all arrived, so an error never loses a response.
  */
 async function collectResponses(
   ctx: ControllerContext, id: string, workers: string[], watch: EventWatch,
@@ -94,12 +96,17 @@ async function collectResponses(
 ): Promise<Record<string, unknown>> {
   const found = new Map<string, string>();
   const targeted = new Set(workers);
+  const gone = new Map<string, string>();
   let toRead = new Set<string>(options.checkFirst ? workers : []);
   const deadline = Date.now() + options.timeoutMs;
   for (;;) {
     for (const event of watch.drain()) {
       if (event.command === RECONNECTED) workers.forEach((w) => toRead.add(w));
-      else if (event.ref === id && event.command === 'RESPONSE' && targeted.has(event.worker)) {
+      else if ((event.command === 'STOP' || event.command === 'LOST') && targeted.has(event.worker)) {
+        // (A worker that stops answers what it holds first; a lost one cannot.)
+        gone.set(event.worker, `${event.command === 'LOST' ? 'lost' : 'stopped'}: ${event.message}`);
+        toRead.add(event.worker);
+      } else if (event.ref === id && event.command === 'RESPONSE' && targeted.has(event.worker)) {
         if (event.response !== undefined) found.set(event.worker, event.response);
         else toRead.add(event.worker);
       }
@@ -108,13 +115,19 @@ async function collectResponses(
     const pending = [...toRead].filter((w) => !found.has(w));
     toRead = new Set();
     if (pending.length > 0) {
-      const values = await readResponses(ctx.redis, ctx.keys, id, pending);
+      // Across a reconnect: the read is made again once Redis is back (responses are never lost).
+      const values = await retryWhileDisconnected(ctx.redis, () => readResponses(ctx.redis, ctx.keys, id, pending));
       pending.forEach((w, i) => {
         const v = values[i];
         if (v !== null && v !== undefined) found.set(w, v);
       });
     }
     if (found.size === workers.length) break;
+    const missing = workers.filter((w) => !found.has(w));
+    if (missing.every((w) => gone.has(w))) {
+      const why = missing.map((w) => `'${w}' ${gone.get(w)}`).join('; ');
+      throw new ResponseMissingError(id, missing, `${options.missingDetail ?? ''}: the worker${missing.length > 1 ? 's' : ''} left without answering (${why})`);
+    }
     const readEverything = pending.length === missingBefore;
     const remaining = deadline - Date.now();
     if (remaining <= 0) {

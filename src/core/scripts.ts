@@ -52,7 +52,7 @@ declare module 'ioredis' {
     rrq_taskCreate(...keysAndArgs: Arg[]): Result<[number, number, number], Context>;
     rrq_taskDelete(...keysAndArgs: Arg[]): Result<number, Context>;
     rrq_taskRetry(...keysAndArgs: Arg[]): Result<string[], Context>;
-    rrq_workerDetectLost(...keysAndArgs: Arg[]): Result<string[] | null, Context>;
+    rrq_workerDetectLost(...keysAndArgs: Arg[]): Result<string[], Context>;
     rrq_workerLeave(...keysAndArgs: Arg[]): Result<string[], Context>;
     rrq_workerMarkGone(...keysAndArgs: Arg[]): Result<number, Context>;
     rrq_workerNext(...keysAndArgs: Arg[]): Result<[string, (string | string[])[], string[]], Context>;
@@ -252,10 +252,13 @@ export class Scripts {
   }
 
   /**
-   * Mark LOST every active worker whose heartbeat expired; null when another caller holds the
-   * detection lock (`lockMs` > 0), else the workers found lost.
+   * Mark LOST every active worker whose heartbeat expired (see workerDetectLost-1.lua). With a
+   * period (ms), only when no one else holds the detection lock; `lost` is null when another
+   * did. `nextMs`: when the next look is due.
    */
-  async workerDetectLost(caller: string, lockMs: number, logMax: number): Promise<string[] | null> {
-    return mapped(this.redis.rrq_workerDetectLost(this.keys.workerIds, this.keys.prefix, caller, lockMs, logMax));
+  async workerDetectLost(caller: string, periodMs: number, logMax: number): Promise<{ lost: string[] | null; nextMs: number }> {
+    const reply = await mapped(this.redis.rrq_workerDetectLost(this.keys.workerIds, this.keys.prefix, caller, periodMs, logMax));
+    const [outcome, nextMs, ...lost] = reply;
+    return { lost: outcome === 'looked' ? lost : null, nextMs: Number(nextMs) };
   }
 }

@@ -147,9 +147,14 @@ export async function workerKillLocal(ctx: ControllerContext, ids: readonly stri
   }
 }
 
-/** Mark LOST the active workers whose heartbeat expired; with `lockMs`, only unless another looked within that time. */
-export async function workerDetectExited(ctx: ControllerContext, lockMs = 0): Promise<string[]> {
-  return (await ctx.scripts.workerDetectLost(`controller ${hostname()} ${process.pid}`, lockMs, DEFAULT_WORKER_CONFIG.logMax)) ?? [];
+/** Mark LOST the active workers whose heartbeat expired, now. */
+export async function workerDetectExited(ctx: ControllerContext): Promise<string[]> {
+  return (await ctx.scripts.workerDetectLost(controllerId(), 0, DEFAULT_WORKER_CONFIG.logMax)).lost ?? [];
+}
+
+/** Who a controller is, for the detection lock. */
+export function controllerId(): string {
+  return `controller ${hostname()} ${process.pid}`;
 }
 
 export async function workerConfigSave(ctx: ControllerContext, name: string, config: WorkerConfig): Promise<ResolvedWorkerConfig> {

@@ -1,11 +1,13 @@
-// The worker's side of staying alive: its heartbeat thread (heartbeatThread.ts) and, on the main
-// thread every period, its housekeeping: looking for lost workers (one caller per period, by a
-// lock), noticing that it was itself declared lost (a link that came back) and coming back, and
-// deleting the answers to messages nobody can wait for once they are old.
+// The worker's side of staying alive: its heartbeat thread (heartbeatThread.ts); its watch for
+// lost workers (core/lostWorkerWatch.ts: the workers of a queue find their dead without any
+// controller); and, on the main thread every period, its housekeeping: noticing that it was
+// itself declared lost (a link that came back) and coming back, and deleting the answers to
+// messages nobody can wait for once they are old.
 import type Redis from 'ioredis';
 import { Worker as Thread } from 'node:worker_threads';
 import heartbeatSource from 'rrq:heartbeat';
 import type { QueueKeys } from '../core/keys';
+import { LostWorkerWatch } from '../core/lostWorkerWatch';
 import type { Scripts } from '../core/scripts';
 import type { FromHeartbeat, HeartbeatStart } from './heartbeatProtocol';
 
@@ -28,6 +30,7 @@ export class Heartbeat {
   private thread: Thread | null = null;
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
+  private watch: LostWorkerWatch | null = null;
 
   constructor(private readonly w: HousekeepingContext, private readonly start: HeartbeatStart) {}
 
@@ -39,6 +42,12 @@ export class Heartbeat {
     });
     thread.on('error', (err) => this.w.print(`The heartbeat thread failed: ${err.message}`));
     this.thread = thread;
+    this.watch = new LostWorkerWatch({
+      scripts: this.w.scripts, caller: this.w.workerId, periodMs: this.w.periodMs, logMax: this.w.logMax,
+      onLost: (ids) => this.w.print(`Found lost (heartbeat expired): ${ids.join(', ')}`),
+      guard: (command) => this.w.guard(command),
+    });
+    this.watch.start(this.w.periodMs);
     const tick = () => {
       this.running = this.housekeep().catch((err: Error) => this.w.print(`(housekeeping: ${err.message})`));
       this.timer = setTimeout(tick, this.w.periodMs);
@@ -47,9 +56,7 @@ export class Heartbeat {
   }
 
   private async housekeep(): Promise<void> {
-    const { redis, keys, workerId, scripts } = this.w;
-    const lost = await this.w.guard(scripts.workerDetectLost(workerId, this.w.periodMs, this.w.logMax));
-    if (lost && lost.length > 0) this.w.print(`Found lost (heartbeat expired): ${lost.join(', ')}`);
+    const { redis, keys, workerId } = this.w;
     const [[, status], [, due]] = (await this.w.guard(redis.pipeline()
       .hget(keys.workerStatus, workerId)
       .zrangebyscore(keys.workerExpiring(workerId), '-inf', Date.now() / 1000, 'LIMIT', 0, 1000)
@@ -57,12 +64,14 @@ export class Heartbeat {
     if (due.length > 0) {
       await this.w.guard(redis.multi().hdel(keys.workerResponse(workerId), ...due).zrem(keys.workerExpiring(workerId), ...due).exec());
     }
-    if (status === 'LOST' && !this.w.stopping()) await this.w.comeBack();
+    // LOST, or its records deleted since (workerDeleteExited): either way it is not known as active.
+    if ((status === 'LOST' || status === null) && !this.w.stopping()) await this.w.comeBack();
   }
 
   async end(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    await this.watch?.stop();
     await this.running;
     await this.thread?.terminate();
     this.thread = null;

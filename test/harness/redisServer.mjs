@@ -13,7 +13,7 @@ export function redisServerAvailable() {
   return spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
 }
 
-function freePort() {
+export function freePort() {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.on('error', reject);
@@ -39,11 +39,12 @@ function answersPing(port, tls = false) {
 
 /**
  * Start redis-server; resolves { url, port, stop() }. Extra args are passed through (e.g.
- * requirepass). With { tls: true } the port is TLS-only (give the certificate args).
+ * requirepass). With { tls: true } the port is TLS-only (give the certificate args); `port`
+ * chooses the port (default: a free one).
  */
-export async function startRedisServer(extraArgs = [], { tls = false } = {}) {
+export async function startRedisServer(extraArgs = [], { tls = false, port: chosenPort } = {}) {
   if (!redisServerAvailable()) throw new Error(INSTALL_HINT);
-  const port = await freePort();
+  const port = chosenPort ?? await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'rrq-test-redis-'));
   const child = spawn('redis-server', [
     ...(tls ? ['--port', '0', '--tls-port', String(port)] : ['--port', String(port)]), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...extraArgs,
