@@ -12,7 +12,7 @@ import { MessageTracker } from './messageTracker';
 import * as messages from './messages';
 import { WorkerMonitor } from './monitor';
 import { DEFAULT_WORKER_CONFIG, type LogEntry, type ResolvedWorkerConfig, type TaskStatus, type WorkerConfig, type WorkerInfo, type WorkerStatus } from './protocol';
-import { openConnection, resolveRedisTarget, retryWhileDisconnected, type RedisTarget } from './redisConnection';
+import { openConnection, openFurtherConnection, resolveRedisTarget, retryWhileDisconnected, type RedisTarget } from './redisConnection';
 import { ResponseJanitor } from './responses';
 import { Scripts } from './scripts';
 import { workerSpawn, type WorkerSpawnHandle, type WorkerSpawnOptions } from './spawn';
@@ -53,7 +53,7 @@ export class Controller {
   private constructor(redis: Redis, target: RedisTarget, keys: QueueKeys) {
     this.queueId = keys.queueId;
     this.keys = keys;
-    const events = new EventHub(keys.events, () => openConnection(target, `rrq:${keys.queueId}:events`));
+    const events = new EventHub(keys.events, async () => openFurtherConnection(target, `rrq:${keys.queueId}:events`));
     this.ctx = { redis, keys, scripts: new Scripts(redis, keys), events, target, janitor: new ResponseJanitor(redis, keys) };
   }
 

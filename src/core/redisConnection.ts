@@ -93,6 +93,17 @@ export async function openConnection(t: RedisTarget, name: string, extra: RedisO
   return redis;
 }
 
+/**
+ * Another connection to a Redis already reached (the first connection showed that it is there
+ * and lets us in): it does not fail while Redis is away for a moment (a restart, a cut link);
+ * its commands wait, and run once it is back.
+ */
+export function openFurtherConnection(t: RedisTarget, name: string): Redis {
+  const redis = new Redis({ ...t.options, connectionName: name, maxRetriesPerRequest: null, enableReadyCheck: true });
+  redis.on('error', () => { /* it reconnects by itself; whoever waits on it sees the outcome */ });
+  return redis;
+}
+
 async function answersPing(options: RedisOptions): Promise<boolean> {
   const probe = new Redis({
     ...options, lazyConnect: true, connectTimeout: 500, maxRetriesPerRequest: 0, retryStrategy: () => null,

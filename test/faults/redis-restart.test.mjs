@@ -65,3 +65,78 @@ test(`Redis restarted three times during ${n} ${what}: each runs exactly once, a
   }
 });
 }
+
+test('Redis restarted 12 times (crashes and clean shutdowns) while tasks are created, run and waited for and messages are sent: nothing lost, nothing twice, every waiter answered', { timeout: 240_000 }, async () => {
+  const server = await startRestartableRedisServer();
+  const ctl = await Controller.connect({ redis: server.url, embedded: false });
+  const waiter = await Controller.connect({ redis: server.url, queueId: ctl.queueId, embedded: false });
+  let workers;
+  try {
+    workers = await ctl.workerSpawn(2);
+    const file = join(mkdtempSync(join(tmpdir(), 'rrq-restart-')), 'runs');
+    writeFileSync(file, '');
+    const runs = () => readFileSync(file, 'utf8').split('\n').filter(Boolean);
+    const task = async (i, path) => {
+      require('node:fs').appendFileSync(path, `${i}\n`);
+      await new Promise((r) => setTimeout(r, 5));
+      return i;
+    };
+    let stopping = false;
+    const created = [];
+    const problems = [];
+    let pings = 0;
+    // One controller creates tasks, one at a time, and pings the workers, all along.
+    const creating = (async () => {
+      for (let i = 0; !stopping; i++) {
+        // A few hundred ahead of the workers at most: the test is about faults, not a backlog.
+        while (!stopping && created.length - runs().length > 200) await new Promise((r) => setTimeout(r, 10));
+        try {
+          created.push(await ctl.taskCreateCall(task, [i, file]));
+        } catch (err) {
+          problems.push(`create ${i}: ${err.message}`);
+        }
+      }
+    })();
+    const pinging = (async () => {
+      while (!stopping) {
+        try {
+          const answers = await ctl.messageSendAndWait('PING', undefined, { timeout: 60 });
+          assert.deepEqual(Object.values(answers), workers.ids.map(() => 'PONG'));
+          pings += 1;
+        } catch (err) {
+          problems.push(`ping: ${err.message}`);
+        }
+      }
+    })();
+    // Another waits for what the first has created so far, across the restarts.
+    const waits = [];
+    for (let k = 1; k <= 12; k++) {
+      const before = runs().length;
+      await waitFor(`tasks to run before restart ${k}`, () => runs().length >= before + 20, { timeout: 60_000 });
+      waits.push(waiter.taskWait([...created], { timeout: 180 }).catch((err) => { problems.push(`wait: ${err.message}`); return false; }));
+      await server.restart(k % 2 ? 'SIGKILL' : 'SIGTERM');
+    }
+    const last = runs().length;
+    await waitFor('tasks to run after the last restart', () => runs().length >= last + 20, { timeout: 60_000 });
+    stopping = true;
+    await Promise.all([creating, pinging]);
+    console.log(`    ${created.length} tasks created, ${pings} broadcast PINGs answered, across 12 restarts`);
+    assert.deepEqual(problems, []);
+    const results = await waiter.taskWait(created, { timeout: 120, results: true });
+    assert.ok(results.every((r, i) => r === i), 'every task created completed, with its own result');
+    assert.deepEqual(await Promise.all(waits), waits.map(() => true), 'every waiter was answered');
+    const counts = new Map();
+    for (const line of runs()) counts.set(line, (counts.get(line) ?? 0) + 1);
+    assert.deepEqual([...counts].filter(([, c]) => c > 1).map(([i]) => i), [], 'no task ran twice');
+    assert.equal(counts.size, created.length, 'every task ran');
+    assert.equal(await ctl.queueLength(), 0);
+    assert.ok(pings >= 12, `PINGs went on across the restarts (${pings})`);
+    const held = await Promise.all(workers.ids.map((id) => ctl.redis.llen(ctl.keys.workerInHand(id))));
+    assert.deepEqual(held, [0, 0], 'nothing left in hand');
+  } finally {
+    await workers?.stop({ timeout: 10 }).catch(() => workers.kill());
+    await ctl.destroy().catch(() => {});
+    await Promise.all([ctl.close(), waiter.close()]);
+    await server.stop();
+  }
+});
