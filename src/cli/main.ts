@@ -22,11 +22,12 @@ Usage: rrq [--redis URL] [--queue-id ID] [--json] <command> [arguments]
 
   demo                                   replay rrq's messages vignette on real workers
   worker spawn [N] [--logdir DIR] [--timeout S] [--config NAME]
-  worker run [--worker-id ID] [--config NAME]   run a worker in this process
+  worker run [--worker-id ID] [--config NAME] [--wait S]   run a worker in this process
   worker list | status [ID...] | info [ID...] | log [ID...] [-n N | --all]
-  worker stop [ID...] [--kill] [--timeout S]
-  worker delete-exited [ID...]
+  worker stop [ID...] [--kill | --kill-local] [--timeout S]
+  worker detect-exited | delete-exited [ID...]
   worker config save NAME [--queue Q,...] [--poll-timeout S] [--timeout-idle S] [--envir FILE]
+                     [--heartbeat-period S] [--no-eval] [--tasks any|environment]
   worker config list | show NAME
   message send CMD [ARG...] [--worker ID]...       prints the message id
   message send-and-wait CMD [ARG...] [--worker ID]... [--timeout S] [--keep]
@@ -61,6 +62,7 @@ function runWorkerHere(values: Values): Promise<number> {
   if (values.redis) args.push('--redis', values.redis);
   if (values['worker-id']) args.push('--worker-id', values['worker-id']);
   if (values.config) args.push('--config', values.config);
+  if (values.wait) args.push('--wait', values.wait);
   return workerMain(args);
 }
 

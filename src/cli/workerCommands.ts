@@ -44,10 +44,17 @@ const log: CliCommand = async ({ ctl, rest, values, print }) => {
 };
 
 const stop: CliCommand = async ({ ctl, rest, values, timeout, print }) => {
+  if (values.kill && values['kill-local']) throw new UsageError('worker stop: --kill and --kill-local cannot go together');
   const stopped = await ctl.workerStop(idsOrAll(rest), {
-    type: values.kill ? 'kill' : 'message', ...(timeout !== undefined ? { timeout } : {}),
+    type: values.kill ? 'kill' : values['kill-local'] ? 'kill_local' : 'message', ...(timeout !== undefined ? { timeout } : {}),
   });
   print(stopped, () => (stopped.length ? `Stopping: ${stopped.join(', ')}` : 'No active workers.'));
+  return 0;
+};
+
+const detect: CliCommand = async ({ ctl, print }) => {
+  const lost = await ctl.workerDetectExited();
+  print(lost, () => (lost.length ? `Lost (heartbeat expired): ${lost.join(', ')}` : 'No lost workers.'));
   return 0;
 };
 
@@ -65,6 +72,13 @@ function configFromOptions(values: Values): WorkerConfig {
   const idle = seconds(values['timeout-idle'], '--timeout-idle');
   if (idle !== undefined) config.timeoutIdle = idle;
   if (values.envir) config.envir = values.envir;
+  const period = seconds(values['heartbeat-period'], '--heartbeat-period');
+  if (period !== undefined) config.heartbeatPeriod = period;
+  if (values['no-eval']) config.allowEval = false;
+  if (values.tasks !== undefined) {
+    if (values.tasks !== 'any' && values.tasks !== 'environment') throw new UsageError(`--tasks must be 'any' or 'environment', not '${values.tasks}'`);
+    config.tasks = values.tasks;
+  }
   return config;
 }
 
@@ -92,6 +106,7 @@ export const WORKER_COMMANDS: Record<string, CliCommand> = {
   'worker info': info,
   'worker log': log,
   'worker stop': stop,
+  'worker detect-exited': detect,
   'worker delete-exited': deleteExited,
   'worker config': config,
 };

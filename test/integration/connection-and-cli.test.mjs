@@ -128,7 +128,11 @@ test('the rrq CLI: spawn, list, status, messages, tasks, log and stop, with --js
     assert.equal(await rrq('task', 'delete', retried), 1);
     const log = await rrq('worker', 'log', ids[0], '--all');
     assert.deepEqual(log.slice(0, 3).map((e) => e.command), ['ALIVE', 'ENVIR', 'QUEUE']);
-    assert.deepEqual((await rrq('worker', 'stop', '--timeout', '10')).sort(), [...ids].sort());
+    assert.deepEqual(await rrq('worker', 'detect-exited'), []);
+    const saved = await rrq('worker', 'config', 'save', 'guarded', '--heartbeat-period', '2', '--no-eval', '--tasks', 'environment');
+    assert.deepEqual([saved.heartbeatPeriod, saved.allowEval, saved.tasks], [2, false, 'environment']);
+    assert.deepEqual(await rrq('worker', 'stop', ids[1], '--kill', '--timeout', '10'), [ids[1]]);
+    assert.deepEqual((await rrq('worker', 'stop', '--timeout', '10')).sort(), [ids[0]]);
     assert.deepEqual(await rrq('worker', 'status'), Object.fromEntries(ids.map((i) => [i, 'EXITED'])));
     assert.deepEqual((await rrq('worker', 'delete-exited')).sort(), [...ids].sort());
   } finally {
@@ -152,6 +156,8 @@ test('the rrq CLI explains usage errors without a stack trace', async () => {
   await fails(['message', 'send', 'EVAL'], /EVAL needs text/);
   await fails(['message', 'send', 'PING', 'extra'], /PING takes no argument/);
   await fails(['worker', 'spawn', 'many'], /N must be a positive integer/);
+  await fails(['worker', 'stop', '--kill', '--kill-local'], /--kill and --kill-local cannot go together/);
+  await fails(['worker', 'config', 'save', 'x', '--tasks', 'some'], /--tasks must be 'any' or 'environment', not 'some'/);
   await fails(['frobnicate'], /Unknown command 'frobnicate'/);
   await fails(['--bogus'], /Unknown option '--bogus'/);
   await fails(['message', 'send-and-wait', 'PING'], /no active workers/, 1);
