@@ -433,6 +433,8 @@ export class Controller {
     // Closing regardless: a connection that cannot delete the last responses cannot do anything else either.
     await this.ctx.janitor.flush().catch(() => {});
     await this.ctx.events.close();
-    await this.ctx.redis.quit().catch(() => this.ctx.redis.disconnect());
+    // While Redis is away a QUIT would wait for it: then the connection is just dropped.
+    if (this.ctx.redis.status === 'ready') await this.ctx.redis.quit().catch(() => this.ctx.redis.disconnect());
+    else this.ctx.redis.disconnect();
   }
 }

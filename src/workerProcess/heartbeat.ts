@@ -23,6 +23,8 @@ export interface HousekeepingContext {
   guard<T>(command: Promise<T>): Promise<T>;
   /** Called when the worker finds itself declared LOST while it is not stopping. */
   comeBack(): Promise<void>;
+  /** Called when the worker's records are gone from Redis (its queue destroyed, say). */
+  forgotten(): void;
   stopping(): boolean;
 }
 
@@ -64,8 +66,9 @@ export class Heartbeat {
     if (due.length > 0) {
       await this.w.guard(redis.multi().hdel(keys.workerResponse(workerId), ...due).zrem(keys.workerExpiring(workerId), ...due).exec());
     }
-    // LOST, or its records deleted since (workerDeleteExited): either way it is not known as active.
-    if ((status === 'LOST' || status === null) && !this.w.stopping()) await this.w.comeBack();
+    if (this.w.stopping()) return;
+    if (status === 'LOST') await this.w.comeBack();
+    else if (status === null) this.w.forgotten();
   }
 
   async end(): Promise<void> {

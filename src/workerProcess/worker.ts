@@ -109,6 +109,8 @@ export class Worker {
   /** The last response write, not yet confirmed by Redis (`done` resolves to its error, if any), and how to make it again. */
   private unconfirmedWrite: { done: Promise<Error | null>; write: () => Promise<Error | null> } | null = null;
   private signalCount = 0;
+  /** Whether leaving is recorded in Redis (not once the worker's records were deleted). */
+  private writeOnLeave = true;
   private shuttingDown: Promise<void> | null = null;
   /** What message handlers see of this worker. */
   private readonly messageContext: MessageContext;
@@ -297,7 +299,10 @@ export class Worker {
       .hset(k.workerQueues, this.id, this.config.queue.join('\n'))
       .hdel(k.workerTask, this.id)
       .hset(k.workerInfo, this.id, JSON.stringify(info))
-      .set(k.workerHeartbeat(this.id), String(Date.now()), 'PX', this.heartbeatExpiryMs);
+      .set(k.workerHeartbeat(this.id), String(Date.now()), 'PX', this.heartbeatExpiryMs)
+      // Whoever holds the detection lock planned its next look without this worker's heartbeat,
+      // which may be shorter: the next look is this worker's own, within its period.
+      .del(k.detectLock);
     this.workerLog.log('ALIVE', '', undefined, multi);
     this.workerLog.log('ENVIR', 'new', undefined, multi);
     this.workerLog.log('QUEUE', this.config.queue.join(', '), undefined, multi);
@@ -320,6 +325,12 @@ export class Worker {
       print: (text) => this.workerLog.print(text),
       guard: (command) => this.guard.guard(command),
       comeBack: () => this.comeBack(),
+      forgotten: () => {
+        // Writing anything now would bring back keys someone deleted on purpose.
+        this.writeOnLeave = false;
+        this.requestStop('ERROR (its records were deleted from Redis: its queue destroyed, or it was deleted as lost)');
+        this.blocking.disconnect();
+      },
       stopping: () => this.stopReason !== null,
     }, { redis: this.options.target.options, queueId: this.options.queueId, workerId: this.id, periodMs, logMax: this.config.logMax });
     this.heartbeat.begin();
@@ -336,7 +347,8 @@ export class Worker {
       .hset(k.workerStatus, this.id, this.status)
       .hset(k.workerQueues, this.id, this.config.queue.join('\n'))
       .hset(k.workerInfo, this.id, JSON.stringify(this.collectInfo()))
-      .set(k.workerHeartbeat(this.id), String(Date.now()), 'PX', this.heartbeatExpiryMs);
+      .set(k.workerHeartbeat(this.id), String(Date.now()), 'PX', this.heartbeatExpiryMs)
+      .del(k.detectLock); // (as in register)
     if (this.waitingForWork) for (const q of this.config.queue) multi.sadd(k.queueIdle(q), this.id);
     this.workerLog.log('BACK', 'this worker had been declared lost (its heartbeat expired); it has registered again', undefined, multi);
     await this.guard.guard(multi.exec());
@@ -492,6 +504,13 @@ export class Worker {
     this.shuttingDown ??= (async () => {
       const k = this.keys;
       await this.heartbeat?.end().catch(() => {});
+      if (!this.writeOnLeave) {
+        this.workerLog.print(`STOP ${this.stopReason}`);
+        await this.redis.del(k.workerHeartbeat(this.id), k.workerKill(this.id)).catch(() => {});
+        await this.thread.close().catch(() => {});
+        await Promise.all([this.redis.quit(), this.blocking.quit()].map((p) => p.catch(() => {})));
+        return;
+      }
       const abandoned = abandonTask ? this.runningTask : null;
       // Results not yet stored (a stop between tasks taken together) are stored first.
       if (this.unreported.length > 0 && !abandonTask) {

@@ -207,3 +207,13 @@ test('a worker waiting for Redis ends at once on SIGTERM', async () => {
   assert.deepEqual(await w.exited, { code: 0, signal: null });
   assert.match(w.output(), /could not start: stopped by a signal while waiting for Redis/);
 });
+
+test('a worker whose queue is destroyed under it stops, and leaves no key behind', async () => {
+  const ctl = await newController();
+  const [w] = await handWorkers(ctl, ['orphan_1']);
+  await ctl.destroy();
+  assert.equal((await w.exited).code, 1);
+  assert.match(w.output(), /STOP ERROR \(its records were deleted from Redis: its queue destroyed/);
+  // (A detection lock it held expires by itself within a period.)
+  await waitFor('no key of the queue left', async () => (await ctl.redis.keys(`${ctl.keys.prefix}*`)).length === 0, { timeout: 5000 });
+});

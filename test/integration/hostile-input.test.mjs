@@ -123,10 +123,10 @@ test('1,000 garbage messages: each answered with an error that expires, none lef
   const [id] = w.ids;
   await ctl.redis.rpush(ctl.keys.workerMessage(id), ...Array.from({ length: 1000 }, (_, i) => `garbage ${i}`));
   assert.deepEqual(await ctl.messageSendAndWait('PING', undefined, { timeout: 30 }), { [id]: 'PONG' });
-  const answers = await ctl.messageResponseIds(id);
-  assert.ok(answers.length >= 1000, `${answers.length} answers`);
-  const sample = (await ctl.messageGetResponse(answers[0], { workerIds: id }))[id];
-  assert.match(sample.message, /^Malformed message \(not JSON\): garbage \d+$/);
+  // Each was answered (some answers may have expired already on a slow machine: the log tells).
+  const answered = (await ctl.workerLogTail({ workerIds: id, n: Infinity })).filter((e) => e.command === 'RESPONSE' && e.message === 'INVALID');
+  assert.equal(answered.length, 1000);
+  assert.match(w.logs(id).join('\n'), /Malformed message \(not JSON\): garbage 999/);
   await waitFor('the garbage answers to expire', async () => (await ctl.messageResponseIds(id)).length === 0, { timeout: 20_000 });
   assert.equal(await ctl.redis.exists(ctl.keys.workerResponse(id), ctl.keys.workerExpiring(id)), 0);
 });
