@@ -18,11 +18,18 @@ export interface DescribableWorker {
   status: WorkerStatus;
   taskId: string | null;
   taskStarted: number | null;
+  /** A message it has been busy with for a while (a long EVAL), since when (seconds since the epoch). */
+  activity?: { command: string; since: number } | null;
 }
 
-/** "IDLE", "BUSY 3f2a9c… 12s", "PAUSED". nowSeconds: seconds since the epoch. */
+/**
+ * "IDLE", "BUSY 3f2a9c… 12s" (a task), "BUSY · EVAL for 12s" (a message that takes a while),
+ * "PAUSED". nowSeconds: seconds since the epoch.
+ */
 export function describeWorkerStatus(w: DescribableWorker, nowSeconds: number): string {
   if (w.status !== 'BUSY') return w.status;
+  // A task id never looks like a message command, but "·" and "for" keep the two apart for the eye.
+  if (!w.taskId && w.activity) return `BUSY · ${w.activity.command} for ${formatElapsed(nowSeconds - w.activity.since)}`;
   const parts: string[] = ['BUSY'];
   if (w.taskId) parts.push(shortId(w.taskId));
   if (w.taskStarted !== null) parts.push(formatElapsed(nowSeconds - w.taskStarted));

@@ -8,10 +8,12 @@ import { CommandRunner, type ReportedProblem } from './commands/index';
 import { InlineEvaluator, type InlineResultState } from './inlineEvaluator';
 import { ExtensionLog } from './log';
 import { LogChannels, type LogLine } from './logChannels';
+import { LostWorkers } from './lostWorkers';
+import { Notifications, type ShownNotification } from './notifications';
 import { registerResponsesPanel, ResponsesPanel } from './responsesPanel';
 import * as responsesView from './responsesView';
-import { RrqSession } from './session';
-import { registerStatusBar } from './statusBar';
+import { RrqSession, type SessionState } from './session';
+import { StatusBar, type StatusBarSnapshot } from './statusBar';
 import { WorkerTree, type WorkerTreeSnapshot } from './workerTree';
 
 let session: RrqSession | null = null;
@@ -32,6 +34,13 @@ export interface RrqExtensionApi {
     logChannelLines(workerId: string): LogLine[] | null;
     /** The last problem a command reported to the user. */
     lastProblem(): ReportedProblem | null;
+    /** The notifications shown so far (the last hundred), oldest first, with their buttons. */
+    notifications(): ShownNotification[];
+    /** The session's connection state ('reconnecting' while a dropped connection comes back). */
+    sessionState(): SessionState;
+    statusBar(): StatusBarSnapshot;
+    /** Whether this window looks for dead workers now (it does while connected). */
+    detectingLostWorkers(): boolean;
     /** The responses panel's state; with `probe`, also what its webview's DOM shows. */
     responses(options?: { probe?: boolean }): Promise<Record<string, unknown>>;
     inlineResults(): InlineResultState[];
@@ -42,16 +51,18 @@ export interface RrqExtensionApi {
 
 export function activate(context: vscode.ExtensionContext): RrqExtensionApi {
   const log = new ExtensionLog();
+  const notifications = new Notifications(log);
   session = new RrqSession(context.secrets, log);
   const tree = new WorkerTree(session);
   const logChannels = new LogChannels(session, log);
   const responses = new ResponsesPanel(context, session, log);
   const inline = new InlineEvaluator(session);
-  const commands = new CommandRunner({ session, log, logChannels, responses, inline });
+  const commands = new CommandRunner({ session, log, logChannels, notifications, responses, inline });
+  const statusBar = new StatusBar(session);
   context.subscriptions.push(
-    log, session, tree, logChannels, responses, inline, commands,
+    log, session, tree, logChannels, responses, inline, commands, statusBar,
+    new LostWorkers(session, notifications, log),
     registerResponsesPanel(responses),
-    registerStatusBar(session),
   );
   const started = session;
   setImmediate(() => void started.connect({ startRedis: false }).catch(log.swallow('connecting at start-up (shown in the status bar)')));
@@ -64,6 +75,10 @@ export function activate(context: vscode.ExtensionContext): RrqExtensionApi {
       workerTree: () => tree.snapshot(),
       logChannelLines: (workerId) => logChannels.lines(workerId),
       lastProblem: () => commands.lastProblem,
+      notifications: () => notifications.shown(),
+      sessionState: () => started.state,
+      statusBar: () => statusBar.snapshot(),
+      detectingLostWorkers: () => started.detecting,
       responses: async (options = {}) => ({ ...responses.state(), ...(options.probe ? { dom: await responses.probe() } : {}) }),
       inlineResults: () => inline.state(),
       responsesView,

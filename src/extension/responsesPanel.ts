@@ -24,6 +24,7 @@ function connectionText(state: SessionState): string {
   switch (state.kind) {
     case 'connected': return `${state.queueId} on ${state.redis}`;
     case 'connecting': return 'connecting…';
+    case 'reconnecting': return `disconnected from ${state.queueId} (${state.reason}), reconnecting…`;
     case 'error': return `not connected: ${state.message}`;
     default: return 'not connected';
   }

@@ -1,5 +1,6 @@
 // The Workers view: one item per worker of the queue, its status as a coloured ThemeIcon, the
-// running task and its elapsed time in the description, the info record in the tooltip, and
+// running task (or a message that takes a while, a long EVAL) and its elapsed time in the
+// description, the info record in the tooltip, and
 // details (host, pid, queues, idle timeout, log file) as children. Pushed, not polled: the
 // session's worker snapshots (from queue events) refresh it, debounced; the only timer is the
 // one-second tick of BUSY elapsed times, and only while a worker is busy and the view visible.
@@ -120,7 +121,8 @@ export class WorkerTreeProvider implements vscode.TreeDataProvider<TreeElement>,
   }
 
   getChildren(element?: TreeElement): TreeElement[] | Promise<TreeElement[]> {
-    if (!element) return this.session.state.kind === 'connected' ? this.roots : [];
+    // While a dropped connection comes back, the workers as last seen stay (the view's message says so).
+    if (!element) return this.session.state.kind === 'connected' || this.session.state.kind === 'reconnecting' ? this.roots : [];
     if (element.kind === 'worker') return this.details(element.id);
     return [];
   }
@@ -169,6 +171,11 @@ export class WorkerTreeProvider implements vscode.TreeDataProvider<TreeElement>,
       if (w.taskStarted !== null) md.appendText(` (running ${formatElapsed(Date.now() / 1000 - w.taskStarted)})`);
       md.appendMarkdown('  \n');
     }
+    if (w.activity) {
+      md.appendMarkdown('message: ');
+      md.appendText(`${w.activity.command} ${w.activity.messageId} (running ${formatElapsed(Date.now() / 1000 - w.activity.since)})`);
+      md.appendMarkdown('  \n');
+    }
     if (!w.info) {
       md.appendText('No info record.');
       return md;
@@ -208,6 +215,7 @@ export class WorkerTreeProvider implements vscode.TreeDataProvider<TreeElement>,
     const timeout = info.config ? await this.configTimeout(info.config) : null;
     if (timeout !== null) rows.push(['timeout', 'idle timeout (config)', formatSeconds(timeout)]);
     if (w.taskId) rows.push(['task', 'task', w.taskId]);
+    if (w.activity) rows.push(['message', 'message', `${w.activity.command} ${w.activity.messageId}`]);
     rows.push(
       ['platform', 'platform', info.platform],
       ['node', 'node', info.node],
@@ -294,8 +302,10 @@ export class WorkerTree implements vscode.Disposable {
 
   private showState(): void {
     const state = this.session.state;
-    this.view.message = state.kind === 'error' ? `Cannot connect to Redis: ${state.message}` : undefined;
-    this.view.description = state.kind === 'connected' ? state.queueId : undefined;
+    this.view.message = state.kind === 'error' ? `Cannot connect to Redis: ${state.message}`
+      : state.kind === 'reconnecting' ? `Disconnected from Redis (${state.reason}); reconnecting… The workers are shown as last seen.`
+        : undefined;
+    this.view.description = state.kind === 'connected' || state.kind === 'reconnecting' ? state.queueId : undefined;
   }
 
   async snapshot(): Promise<WorkerTreeSnapshot> {

@@ -3,6 +3,7 @@
 import type { InlineEvaluator } from '../inlineEvaluator';
 import type { ExtensionLog } from '../log';
 import type { LogChannels } from '../logChannels';
+import type { Notifications } from '../notifications';
 import type { ResponsesPanel } from '../responsesPanel';
 import type { RrqSession } from '../session';
 
@@ -10,6 +11,7 @@ export interface CommandContext {
   readonly session: RrqSession;
   readonly log: ExtensionLog;
   readonly logChannels: LogChannels;
+  readonly notifications: Notifications;
   readonly responses: ResponsesPanel;
   readonly inline: InlineEvaluator;
 }

@@ -1,7 +1,8 @@
 // Every command of the extension, in one flat table: its id (as contributed in package.json; a
 // test checks the two agree) and the function that runs it. Each runs under the same error
-// handling: a failure is shown (first line in the toast, the rest behind "Show Details") and
-// written to the rrq log, never left as an unhandled rejection; a dismissed prompt ends it quietly.
+// handling: a failure is shown (first line in the toast, the rest behind "Show Details"; through
+// notifications.ts, so the API lists it) and written to the rrq log, never left as an unhandled
+// rejection; a dismissed prompt ends it quietly.
 import * as vscode from 'vscode';
 import { errorMessage } from '../log';
 import { connect } from './connect';
@@ -82,28 +83,27 @@ export class CommandRunner implements vscode.Disposable {
   private report(command: string, err: unknown): void {
     const message = errorMessage(err);
     this.last = { command, message, at: Date.now() };
+    const { log, notifications } = this.ctx;
     if (err instanceof Notice) {
-      this.ctx.log.warn(`${command}: ${message}`);
-      const action = err.action;
-      void Promise.resolve(vscode.window.showWarningMessage(`rrq: ${message}`, ...(action ? [action.title] : []))).then((pick) => {
-        if (action && pick === action.title) return vscode.commands.executeCommand(action.command);
-        return undefined;
-      }).then(undefined, this.ctx.log.swallow(`the action offered by ${command}`));
+      log.warn(`${command}: ${message}`);
+      void notifications.warn(`rrq: ${message}`, ...(err.action ? [{ ...err.action }] : []));
       return;
     }
-    this.ctx.log.error(`${command}: ${err instanceof Error && err.stack ? err.stack : message}`);
+    log.error(`${command}: ${err instanceof Error && err.stack ? err.stack : message}`);
     const [first, ...rest] = message.split('\n');
     const detail = rest.join('\n').trim();
     const text = `rrq: ${first}`;
     if (!detail) {
-      void vscode.window.showErrorMessage(text);
+      void notifications.show('error', text);
       return;
     }
-    void Promise.resolve(vscode.window.showErrorMessage(text, 'Show Details')).then(async (pick) => {
-      if (pick !== 'Show Details') return;
-      const doc = await vscode.workspace.openTextDocument({ content: message, language: 'log' });
-      await vscode.window.showTextDocument(doc);
-    }).then(undefined, this.ctx.log.swallow('showing the details of an error'));
+    void notifications.show('error', text, {
+      title: 'Show Details',
+      run: async () => {
+        const doc = await vscode.workspace.openTextDocument({ content: message, language: 'log' });
+        await vscode.window.showTextDocument(doc);
+      },
+    });
   }
 
   dispose(): void {

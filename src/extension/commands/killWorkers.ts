@@ -1,4 +1,5 @@
-// rrq.killWorkers: SIGKILL the processes of workers on this host, after a confirmation.
+// rrq.killWorkers: end workers at once, after a confirmation: a kill request through their
+// heartbeat, which works on any host and while a worker is stuck (a long EVAL, say).
 // Automation: { workerIds, confirm: false }.
 import * as vscode from 'vscode';
 import { isActiveWorkerStatus } from '../../core/protocol';
@@ -8,7 +9,7 @@ import { isAutomationTarget, targetsOrPick, UserCancelled } from './support';
 async function confirmKill(ids: string[]): Promise<void> {
   const answer = await vscode.window.showWarningMessage(
     `Kill ${ids.length === 1 ? `worker ${ids[0]}` : `${ids.length} workers`}?`,
-    { modal: true, detail: `Their processes get SIGKILL: a running task is lost and marked DIED.\n\n${ids.join('\n')}` },
+    { modal: true, detail: `Their processes end at once, on any host: a running task is lost and marked DIED.\n\n${ids.join('\n')}` },
     'Kill',
   );
   if (answer !== 'Kill') throw new UserCancelled();

@@ -9,7 +9,9 @@ export async function statusBarActions(ctx: CommandContext): Promise<void> {
     { label: '$(list-tree) Show Workers', run: () => vscode.commands.executeCommand('rrq.workers.focus') },
   ];
   const state = ctx.session.state;
-  const placeHolder = state.kind === 'connected' ? `rrq queue ${state.queueId} on ${state.redis}` : state.kind === 'error' ? state.message : 'Not connected';
+  const placeHolder = state.kind === 'connected' ? `rrq queue ${state.queueId} on ${state.redis}`
+    : state.kind === 'reconnecting' ? `Disconnected from ${state.redis} (${state.reason}), reconnecting…`
+      : state.kind === 'error' ? state.message : 'Not connected';
   const pick = await vscode.window.showQuickPick(picks, { title: 'rrq', placeHolder });
   await pick?.run();
 }

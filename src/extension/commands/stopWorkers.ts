@@ -31,12 +31,10 @@ function waitForExit(session: RrqSession, ids: string[], timeoutMs: number): Pro
 function offerKill(ctx: CommandContext, left: string[], timeoutS: number): void {
   const busy = left.filter((id) => ctx.session.workers.find((w) => w.id === id)?.status === 'BUSY');
   const why = busy.length > 0 ? ` (${busy.length} busy: they stop after their current task)` : '';
-  void Promise.resolve(vscode.window.showWarningMessage(
-    `rrq: ${left.length} worker${left.length === 1 ? '' : 's'} still running after ${timeoutS} s${why}: ${left.join(', ')}`, 'Kill',
-  )).then((pick) => {
-    if (pick === 'Kill') return vscode.commands.executeCommand('rrq.killWorkers', { workerIds: left, confirm: false });
-    return undefined;
-  }).catch(ctx.log.swallow('offering to kill workers that did not stop'));
+  void ctx.notifications.warn(
+    `rrq: ${left.length} worker${left.length === 1 ? '' : 's'} still running after ${timeoutS} s${why}: ${left.join(', ')}`,
+    { title: 'Kill', command: 'rrq.killWorkers', arguments: [{ workerIds: left, confirm: false }] },
+  );
 }
 
 export async function stopWorkers(ctx: CommandContext, first?: unknown, second?: unknown): Promise<string[]> {

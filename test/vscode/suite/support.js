@@ -17,12 +17,15 @@ async function extensionApi() {
   return vscode.extensions.getExtension(EXTENSION_ID).activate();
 }
 
-/** Points the extension at the test Redis and a fresh queue; resolves once the session is connected to it. */
-async function useFreshQueue(tag) {
+/**
+ * Points the extension at the test Redis (or `redis`, another one the test started) and a fresh
+ * queue; resolves once the session is connected to it.
+ */
+async function useFreshQueue(tag, { redis = REDIS } = {}) {
   assert.ok(REDIS, 'RRQ_TEST_REDIS_URL is not set: run through scripts/test.mjs or set it to a private redis-server');
   const queueId = `rrq:test-${tag}-${crypto.randomBytes(4).toString('hex')}`;
   const config = vscode.workspace.getConfiguration('rrq');
-  await config.update('redisUrl', REDIS, vscode.ConfigurationTarget.Global);
+  await config.update('redisUrl', redis, vscode.ConfigurationTarget.Global);
   await config.update('queueId', queueId, vscode.ConfigurationTarget.Global);
   const api = await extensionApi();
   const { session } = api;
