@@ -50,9 +50,15 @@ export class Heartbeat {
       guard: (command) => this.w.guard(command),
     });
     this.watch.start(this.w.periodMs);
+    // One round at a time: the next is timed from the end of the last. (Over a cut link a round
+    // hangs until the link returns; rounds started meanwhile would all read LOST then, and
+    // each come back again.)
     const tick = () => {
-      this.running = this.housekeep().catch((err: Error) => this.w.print(`(housekeeping: ${err.message})`));
-      this.timer = setTimeout(tick, this.w.periodMs);
+      this.running = this.housekeep()
+        .catch((err: Error) => this.w.print(`(housekeeping: ${err.message})`))
+        .finally(() => {
+          if (this.timer) this.timer = setTimeout(tick, this.w.periodMs);
+        });
     };
     this.timer = setTimeout(tick, this.w.periodMs);
   }
