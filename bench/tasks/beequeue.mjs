@@ -5,7 +5,7 @@
 import { onCleanup } from '../lib/processes.mjs';
 import { now } from '../lib/timing.mjs';
 import { completionTracker } from './completion.mjs';
-import { startPeerWorkers } from './peerWorkers.mjs';
+import { peerWorkerSet } from './peerWorkers.mjs';
 
 /** The bee-queue driver on queue `queue` of the Redis at `url`. */
 export async function openBeequeue({ url, queue: name, peers }) {
@@ -25,7 +25,6 @@ export async function openBeequeue({ url, queue: name, peers }) {
   queue.on('job succeeded', (jobId) => tracker.completed(jobId));
   queue.on('error', (err) => console.error(`bee-queue: ${err.message}`));
   await queue.ready();
-  let workers = null;
   let batch = [];
   let created = 0; // jobs created since the last clean (all succeeded by the end of a wait)
   return {
@@ -34,17 +33,7 @@ export async function openBeequeue({ url, queue: name, peers }) {
     version: peers.versions['bee-queue'],
     settings: 'removeOnSuccess: false, storeJobs: true (jobs kept; bee-queue stores no return value); worker concurrency 1, other options at their defaults',
 
-    async startWorkers(k) {
-      workers = await startPeerWorkers('beequeue-worker.cjs', k, { url, queue: name, peersDir: peers.dir });
-      return workers.pids;
-    },
-
-    async stopWorkers() {
-      if (!workers) return;
-      const w = workers;
-      workers = null;
-      await w.stop();
-    },
+    ...peerWorkerSet('beequeue-worker.cjs', { url, queue: name, peersDir: peers.dir }),
 
     /** One queue.saveAll of n jobs createJob(i). */
     async createBulk(n) {

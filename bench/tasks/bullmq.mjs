@@ -5,7 +5,7 @@
 import { onCleanup } from '../lib/processes.mjs';
 import { now } from '../lib/timing.mjs';
 import { completionTracker } from './completion.mjs';
-import { startPeerWorkers } from './peerWorkers.mjs';
+import { peerWorkerSet } from './peerWorkers.mjs';
 
 /** The BullMQ driver on queue `queue` of the Redis at `url`. */
 export async function openBullmq({ url, queue: name, peers }) {
@@ -24,7 +24,6 @@ export async function openBullmq({ url, queue: name, peers }) {
   queue.on('error', (err) => console.error(`BullMQ Queue: ${err.message}`));
   await queue.waitUntilReady();
   await events.waitUntilReady();
-  let workers = null;
   let batch = [];
   let created = 0; // jobs created since the last clean (all complete by the end of a wait)
   return {
@@ -33,17 +32,7 @@ export async function openBullmq({ url, queue: name, peers }) {
     version: peers.versions.bullmq,
     settings: 'removeOnComplete: false (jobs kept with their return value); worker concurrency 1, autorun, other options at their defaults',
 
-    async startWorkers(k) {
-      workers = await startPeerWorkers('bullmq-worker.cjs', k, { url, queue: name, peersDir: peers.dir });
-      return workers.pids;
-    },
-
-    async stopWorkers() {
-      if (!workers) return;
-      const w = workers;
-      workers = null;
-      await w.stop();
-    },
+    ...peerWorkerSet('bullmq-worker.cjs', { url, queue: name, peersDir: peers.dir }),
 
     /** One queue.addBulk of n jobs { name: 'noop', data: i }. */
     async createBulk(n) {

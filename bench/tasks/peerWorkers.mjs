@@ -44,3 +44,23 @@ export async function startPeerWorkers(script, k, { url, queue, peersDir }) {
   }
   return { pids: workers.map((w) => w.child.pid), stop };
 }
+
+/**
+ * The startWorkers/stopWorkers pair of a peer system (bench/tasks/<peer>.mjs): at most one set of
+ * `script` processes at a time.
+ */
+export function peerWorkerSet(script, options) {
+  let workers = null;
+  return {
+    async startWorkers(k) {
+      workers = await startPeerWorkers(script, k, options);
+      return workers.pids;
+    },
+    async stopWorkers() {
+      if (!workers) return;
+      const w = workers;
+      workers = null;
+      await w.stop();
+    },
+  };
+}

@@ -13,7 +13,7 @@ const os = require('node:os');
 const path = require('node:path');
 const vscode = require('vscode');
 const { test } = require('./harness');
-const { EXTENSION_ID, REDIS, cleanUp, extensionApi, useFreshQueue, waitFor } = require('./support');
+const { EXTENSION_ID, REDIS, backOnTestRedis, cleanUp, extensionApi, useFreshQueue, waitFor } = require('./support');
 
 const inspect = async () => (await extensionApi()).inspect;
 const items = async () => (await (await inspect()).workerTree()).items;
@@ -242,13 +242,7 @@ test('liveness: Redis restarts: "reconnecting", then connected again; commands m
     sub.dispose();
     process.off('unhandledRejection', onRejection);
     await cleanUp(session);
-    await vscode.workspace.getConfiguration('rrq').update('redisUrl', REDIS, vscode.ConfigurationTarget.Global);
-    await waitFor('back on the test Redis', async () => {
-      if (session.state.kind === 'connecting') return false;
-      if (session.state.kind === 'connected' && session.controller?.redisDisplay === REDIS) return true;
-      await session.reconnect().catch(() => {});
-      return false;
-    }).catch(() => {});
+    await backOnTestRedis(session);
     await server.remove();
   }
 }, { timeout: 120_000 });

@@ -57,4 +57,15 @@ async function cleanUp(session) {
   if (ctl) await ctl.destroy().catch(() => {});
 }
 
-module.exports = { EXTENSION_ID, REDIS, cleanUp, extensionApi, observer, sleep, useFreshQueue, waitFor };
+/** Point the extension at the test Redis again (after a test moved it elsewhere), and wait until it is connected there. */
+async function backOnTestRedis(session) {
+  await vscode.workspace.getConfiguration('rrq').update('redisUrl', REDIS, vscode.ConfigurationTarget.Global);
+  await waitFor('back on the test Redis', async () => {
+    if (session.state.kind === 'connecting') return false;
+    if (session.state.kind === 'connected' && session.controller?.redisDisplay === REDIS) return true;
+    await session.reconnect().catch(() => {});
+    return false;
+  }).catch(() => {});
+}
+
+module.exports = { EXTENSION_ID, REDIS, backOnTestRedis, cleanUp, extensionApi, observer, sleep, useFreshQueue, waitFor };

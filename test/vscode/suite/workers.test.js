@@ -10,7 +10,7 @@ const assert = require('node:assert/strict');
 const crypto = require('node:crypto');
 const vscode = require('vscode');
 const { test } = require('./harness');
-const { REDIS, cleanUp, extensionApi, useFreshQueue, waitFor } = require('./support');
+const { REDIS, backOnTestRedis, cleanUp, extensionApi, useFreshQueue, waitFor } = require('./support');
 
 const tree = async () => (await extensionApi()).inspect.workerTree();
 const logLines = async (id) => (await extensionApi()).inspect.logChannelLines(id);
@@ -328,13 +328,7 @@ test('workers: rrq.connect asks for the Redis password when Redis wants one, and
     assert.equal(snap.message, undefined, 'no error in the view once connected');
   } finally {
     await session.forgetPassword();
-    await config.update('redisUrl', REDIS, vscode.ConfigurationTarget.Global);
-    await waitFor('back on the test Redis', async () => {
-      if (session.state.kind === 'connecting') return false;
-      if (session.state.kind === 'connected' && session.controller?.redisDisplay === REDIS) return true;
-      await session.reconnect().catch(() => {});
-      return false;
-    }).catch(() => {});
+    await backOnTestRedis(session);
     await protectedRedis.stop();
   }
 }, { timeout: 60_000 });
