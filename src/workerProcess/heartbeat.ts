@@ -65,16 +65,19 @@ export class Heartbeat {
 
   private async housekeep(): Promise<void> {
     const { redis, keys, workerId } = this.w;
-    const [[, status], [, due]] = (await this.w.guard(redis.pipeline()
+    const [[, status], [, active], [, due]] = (await this.w.guard(redis.pipeline()
       .hget(keys.workerStatus, workerId)
+      .sismember(keys.workerIds, workerId)
       .zrangebyscore(keys.workerExpiring(workerId), '-inf', Date.now() / 1000, 'LIMIT', 0, 1000)
-      .exec())) as [[unknown, string | null], [unknown, string[]]];
+      .exec())) as [[unknown, string | null], [unknown, number], [unknown, string[]]];
     if (due.length > 0) {
       await this.w.guard(redis.multi().hdel(keys.workerResponse(workerId), ...due).zrem(keys.workerExpiring(workerId), ...due).exec());
     }
     if (this.w.stopping()) return;
-    if (status === 'LOST') await this.w.comeBack();
-    else if (status === null) this.w.forgotten();
+    // Its records gone (its queue destroyed, or it was deleted as lost): it stops. Declared lost
+    // (or, by a write that crossed that, active no more): it registers again.
+    if (status === null) this.w.forgotten();
+    else if (status === 'LOST' || !active) await this.w.comeBack();
   }
 
   async end(): Promise<void> {

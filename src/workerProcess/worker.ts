@@ -71,6 +71,9 @@ async function readConfig(redis: Redis, keys: QueueKeys, options: WorkerOptions)
   return stored === null ? DEFAULT_WORKER_CONFIG : parseWorkerConfig(stored);
 }
 
+/** How long a signalled worker waits for an unreachable Redis to record its leaving. */
+const UNREACHABLE_EXIT_MS = 10_000;
+
 /** Several tasks are taken at once only while they are this short, together. */
 const BATCH_MS = 5;
 const BATCH_MAX = 32;
@@ -294,15 +297,8 @@ export class Worker {
     const k = this.keys;
     const multi = this.redis.multi()
       .del(...k.workerKeys(this.id))
-      .sadd(k.workerIds, this.id)
-      .hset(k.workerStatus, this.id, 'IDLE')
-      .hset(k.workerQueues, this.id, this.config.queue.join('\n'))
-      .hdel(k.workerTask, this.id)
-      .hset(k.workerInfo, this.id, JSON.stringify(info))
-      .set(k.workerHeartbeat(this.id), String(Date.now()), 'PX', this.heartbeatExpiryMs)
-      // Whoever holds the detection lock planned its next look without this worker's heartbeat,
-      // which may be shorter: the next look is this worker's own, within its period.
-      .del(k.detectLock);
+      .hdel(k.workerTask, this.id);
+    this.joinActive(multi, 'IDLE', info);
     this.workerLog.log('ALIVE', '', undefined, multi);
     this.workerLog.log('ENVIR', 'new', undefined, multi);
     this.workerLog.log('QUEUE', this.config.queue.join(', '), undefined, multi);
@@ -312,6 +308,19 @@ export class Worker {
     await multi.exec();
     this.idle.reset();
     this.startHeartbeat();
+  }
+
+  /** What registering writes (at start, and when it comes back): active, status, queues, info, heartbeat. */
+  private joinActive(multi: ChainableCommander, status: LiveStatus, info: WorkerInfo): void {
+    const k = this.keys;
+    multi.sadd(k.workerIds, this.id)
+      .hset(k.workerStatus, this.id, status)
+      .hset(k.workerQueues, this.id, this.config.queue.join('\n'))
+      .hset(k.workerInfo, this.id, JSON.stringify(info))
+      .set(k.workerHeartbeat(this.id), String(Date.now()), 'PX', this.heartbeatExpiryMs)
+      // Whoever holds the detection lock planned its next look without this worker's heartbeat,
+      // which may be shorter: the next look is this worker's own, within its period.
+      .del(k.detectLock);
   }
 
   private get heartbeatExpiryMs(): number {
@@ -341,15 +350,9 @@ export class Worker {
    * again. Its tasks were declared DIED meanwhile and their results will not be stored.
    */
   private async comeBack(): Promise<void> {
-    const k = this.keys;
-    const multi = this.redis.multi()
-      .sadd(k.workerIds, this.id)
-      .hset(k.workerStatus, this.id, this.status)
-      .hset(k.workerQueues, this.id, this.config.queue.join('\n'))
-      .hset(k.workerInfo, this.id, JSON.stringify(this.collectInfo()))
-      .set(k.workerHeartbeat(this.id), String(Date.now()), 'PX', this.heartbeatExpiryMs)
-      .del(k.detectLock); // (as in register)
-    if (this.waitingForWork) for (const q of this.config.queue) multi.sadd(k.queueIdle(q), this.id);
+    const multi = this.redis.multi();
+    this.joinActive(multi, this.status, this.collectInfo());
+    if (this.waitingForWork) for (const q of this.config.queue) multi.sadd(this.keys.queueIdle(q), this.id);
     this.workerLog.log('BACK', 'this worker had been declared lost (its heartbeat expired); it has registered again', undefined, multi);
     await this.guard.guard(multi.exec());
   }
@@ -427,8 +430,7 @@ export class Worker {
       const batch = this.redis.pipeline()
         .hset(this.keys.workerStatus, this.id, 'BUSY')
         .hset(this.keys.workerActivity, this.id, JSON.stringify(activity));
-      batch.rpush(this.keys.workerLog(this.id), JSON.stringify(received))
-        .publish(this.keys.events, JSON.stringify({ ...eventFor(this.id, received, message.id), status: 'BUSY' } satisfies EventRecord));
+      this.workerLog.toRedis(batch, received, message.id, undefined, 'BUSY');
       this.workerLog.send(batch);
     }, 1);
     let outcome: MessageOutcome;
@@ -493,6 +495,16 @@ export class Worker {
     this.requestStop(`OK (${signal})`);
     if (this.status !== 'BUSY' || this.signalCount > 1) this.blocking.disconnect();
     if (this.signalCount > 1 && this.status === 'BUSY') void this.shutdown(true).then(() => process.exit(1));
+    // Leaving is recorded in Redis; with Redis unreachable it cannot be, and the worker does not
+    // wait for it for ever: it leaves, and is found LOST once its heartbeat expires.
+    if (this.signalCount === 1) {
+      setTimeout(() => {
+        if (this.redis.status === 'ready') return;
+        this.workerLog.print(`STOP ${this.stopReason} not recorded: Redis is unreachable (this worker will be found LOST when its heartbeat expires)`);
+        this.workerLog.flush();
+        process.exit(1);
+      }, UNREACHABLE_EXIT_MS).unref();
+    }
   }
 
   /**
@@ -507,8 +519,7 @@ export class Worker {
       if (!this.writeOnLeave) {
         this.workerLog.print(`STOP ${this.stopReason}`);
         await this.redis.del(k.workerHeartbeat(this.id), k.workerKill(this.id)).catch(() => {});
-        await this.thread.close().catch(() => {});
-        await Promise.all([this.redis.quit(), this.blocking.quit()].map((p) => p.catch(() => {})));
+        await this.closeResources();
         return;
       }
       const abandoned = abandonTask ? this.runningTask : null;
@@ -532,10 +543,14 @@ export class Worker {
       this.workerLog.log('STOP', this.stopReason ?? 'OK', undefined, multi);
       await multi.exec();
       this.workerLog.flush();
-      await this.thread.close().catch(() => {});
-      await Promise.all([this.redis.quit(), this.blocking.quit()].map((p) => p.catch(() => {})));
+      await this.closeResources();
     })();
     return this.shuttingDown;
+  }
+
+  private async closeResources(): Promise<void> {
+    await this.thread.close().catch(() => {});
+    await Promise.all([this.redis.quit(), this.blocking.quit()].map((p) => p.catch(() => {})));
   }
 }
 

@@ -6,7 +6,7 @@ import type Redis from 'ioredis';
 import type { ChainableCommander } from 'ioredis';
 import type { QueueKeys } from '../core/keys';
 import { eventFor, formatLogLine, logRecord } from '../core/logs';
-import type { LogRecord } from '../core/protocol';
+import type { LogRecord, WorkerStatus } from '../core/protocol';
 import type { LogOutput } from './logOutput';
 
 export class WorkerLog {
@@ -33,11 +33,14 @@ export class WorkerLog {
     return record;
   }
 
-  toRedis(batch: ChainableCommander, record: LogRecord, ref?: string, response?: string): void {
+  /** The Redis half of an entry; `status`: the worker's status changes with it (see EventRecord). */
+  toRedis(batch: ChainableCommander, record: LogRecord, ref?: string, response?: string, status?: WorkerStatus): void {
     const logKey = this.keys.workerLog(this.workerId);
+    const event = eventFor(this.workerId, record, ref, response);
+    if (status) event.status = status;
     batch.rpush(logKey, JSON.stringify(record))
       .ltrim(logKey, -this.logMax(), -1)
-      .publish(this.keys.events, JSON.stringify(eventFor(this.workerId, record, ref, response)));
+      .publish(this.keys.events, JSON.stringify(event));
   }
 
   /** Send a batch without waiting; a failure is noted in the log file. */

@@ -217,3 +217,24 @@ test('a worker whose queue is destroyed under it stops, and leaves no key behind
   // (A detection lock it held expires by itself within a period.)
   await waitFor('no key of the queue left', async () => (await ctl.redis.keys(`${ctl.keys.prefix}*`)).length === 0, { timeout: 5000 });
 });
+
+test('a worker signalled to stop while Redis is unreachable leaves after 10 s, saying why, instead of waiting for ever', { timeout: 60_000 }, async () => {
+  const server = await startRedisServer();
+  const ctl = await Controller.connect({ redis: server.url, embedded: false });
+  let w;
+  try {
+    w = await startHandWorker(ctl, { url: server.url, workerId: 'stranded_1' });
+    await ctl.close();
+    await server.stop();
+    const signalledAt = Date.now();
+    w.child.kill('SIGTERM');
+    assert.equal((await w.exited).code, 1);
+    const waitedMs = Date.now() - signalledAt;
+    assert.ok(waitedMs >= 9000, `it waited for Redis first (${waitedMs} ms)`);
+    assert.match(w.output(), /STOP OK \(SIGTERM\) not recorded: Redis is unreachable \(this worker will be found LOST when its heartbeat expires\)/);
+  } finally {
+    await w?.kill();
+    await ctl.close();
+    await server.stop();
+  }
+});

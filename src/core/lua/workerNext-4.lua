@@ -26,7 +26,8 @@
   Output:
     {kind, work, discarded}: kind 'inbox' with work {element} (now in the in-hand list), or
     'tasks' with work {{id, field, value, ...}, ...} (now RUNNING on the worker, in its claimed
-    list), or '' with work {} (the worker is now IDLE, or PAUSED); discarded: the finished tasks
+    list), or '' with work {} (the worker is now IDLE, or PAUSED; or it is not active, and
+    nothing was changed for it); discarded: the finished tasks
     whose results were not stored because they were no longer RUNNING on this worker (cancelled,
     or its worker declared lost, meanwhile)
 ]]
@@ -88,6 +89,9 @@ if #claimed > 0 then
   redis.call('DEL', KEYS[4])
 end
 
+-- A worker no longer active (declared lost, or its queue destroyed) takes nothing new and
+-- writes no status over the one it was given: it finds out by itself, then registers again or stops.
+if redis.call('SISMEMBER', key_workerIds(P), worker) == 0 then return {'', {}, discarded} end
 redis.call('HSET', key_workerStatus(P), worker, paused and 'PAUSED' or 'IDLE')
 local item = redis.call('LMOVE', KEYS[1], KEYS[2], 'LEFT', 'RIGHT')
 if item then return {'inbox', {item}, discarded} end
